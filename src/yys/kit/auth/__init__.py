@@ -1,0 +1,1 @@
+"""Tokens (asymmetric JWT + JWKS) and password hashing."""

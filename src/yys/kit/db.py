@@ -1,0 +1,118 @@
+"""Database engines and the unit of work.
+
+One `Database` per distinct URL (services sharing a URL share the pool). SQLAlchemy Core is used
+directly: the queries are simple, Core is fast, and each service's tables stay explicit.
+The caller at the request/message boundary opens `unit_of_work()`; it commits when the block exits
+cleanly and rolls back otherwise, so use cases never commit by themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from yys.kit.errors import DB_ERROR, Unavailable
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+        self.url = url
+        self.dialect = make_url(url).get_backend_name()
+        self.engine: AsyncEngine = _create_engine(url, pool_size=pool_size, echo=echo)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction: commit on clean exit, rollback on error; driver failures become 503."""
+        try:
+            async with self.engine.begin() as conn:
+                yield conn
+        except (OperationalError, DBAPIError) as exc:
+            if _is_connection_problem(exc):
+                raise Unavailable("database unavailable", code=DB_ERROR) from exc
+            raise
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only connection (no commit needed)."""
+        try:
+            async with self.engine.connect() as conn:
+                yield conn
+        except (OperationalError, DBAPIError) as exc:
+            if _is_connection_problem(exc):
+                raise Unavailable("database unavailable", code=DB_ERROR) from exc
+            raise
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _is_connection_problem(exc: DBAPIError) -> bool:
+    # Integrity errors and the like are programming/domain problems; only lost or refused
+    # connections mean "the dependency is down".
+    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+
+
+def _create_engine(url: str, *, pool_size: int, echo: bool) -> AsyncEngine:
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30}
+        engine = create_async_engine(url, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.update(
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_timeout=5,
+        isolation_level="READ COMMITTED",
+    )
+    return create_async_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets readers proceed while one writer commits; NORMAL sync is durable enough in WAL.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Databases:
+    """Engines by URL, so services that share a database share one pool."""
+
+    def __init__(self, *, pool_size: int = 10, echo: bool = False) -> None:
+        self._by_url: dict[str, Database] = {}
+        self._pool_size = pool_size
+        self._echo = echo
+
+    def get(self, url: str) -> Database:
+        if url not in self._by_url:
+            self._by_url[url] = Database(url, pool_size=self._pool_size, echo=self._echo)
+        return self._by_url[url]
+
+    def all(self) -> list[Database]:
+        return list(self._by_url.values())
+
+    async def dispose(self) -> None:
+        for db in self._by_url.values():
+            await db.dispose()

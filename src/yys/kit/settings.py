@@ -1,0 +1,89 @@
+"""One settings object for every process, read from `YYS_*` environment variables.
+
+The embedded default needs no configuration at all: everything points into the data dir.
+Production sets URLs (database, Redis, Kafka) and key material through the environment or files
+mounted from secrets; nothing secret ever has a default here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES = ("usercenter", "travel", "order", "payment", "mqueue", "admin", "web")
+
+
+def _default_data_dir() -> Path:
+    return Path(user_data_dir("yys", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YYS_", extra="ignore", frozen=True)
+
+    env: str = "dev"
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    log_level: str = "INFO"
+
+    # Storage. One URL for all services unless a per-service override is set; in production each
+    # service points at its own schema. Unset means the embedded SQLite file in the data dir.
+    database_url: str | None = None
+    usercenter_database_url: str | None = None
+    travel_database_url: str | None = None
+    order_database_url: str | None = None
+    payment_database_url: str | None = None
+    mqueue_database_url: str | None = None
+    admin_database_url: str | None = None
+    database_pool_size: int = 10
+    database_echo: bool = False
+
+    redis_url: str | None = None
+    redis_key_prefix: str = "yys:"
+    kafka_bootstrap_servers: str | None = None
+
+    # HTTP
+    host: str = "127.0.0.1"
+    port: int = 8888
+    request_max_body_bytes: int = 64 * 1024
+    public_base_url: str | None = None
+
+    # Cache-aside
+    cache_enabled: bool = True
+    cache_ttl_seconds: int = 300
+    cache_negative_ttl_seconds: int = 30
+    cache_ttl_jitter: float = 0.1
+    cache_memory_max_items: int = 100_000
+
+    # Auth. Keys are PEM text or a file path; unset in the embedded mode means "generate into the
+    # data dir on first start".
+    jwt_private_key: SecretStr | None = None
+    jwt_private_key_file: Path | None = None
+    jwt_issuer: str = "yys"
+    jwt_access_ttl_seconds: int = 7 * 24 * 3600
+    jwt_refresh_after_seconds: int = 3 * 24 * 3600
+    password_hash_time_cost: int = 2
+    password_hash_memory_kib: int = 19 * 1024
+
+    login_rate_per_mobile: int = 5
+    login_rate_per_client: int = 30
+    login_rate_window_seconds: int = 60
+
+    # Wechat mini program login (sandbox by default)
+    wx_provider: str = "sandbox"
+    wx_appid: str = "wx-sandbox-appid"
+    wx_secret: SecretStr | None = None
+
+    # Order lifecycle
+    order_close_delay_seconds: int = 1800
+
+    admin_password: SecretStr | None = None
+
+    def database_url_for(self, service: str) -> str:
+        override = getattr(self, f"{service}_database_url", None)
+        if override:
+            return str(override)
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'yys.db'}"
