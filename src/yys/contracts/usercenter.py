@@ -1,0 +1,13 @@
+"""What other services may know about a user."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class UserProfile(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    nickname: str
+    avatar: str
+    info: str
+    sex: int = 0

@@ -1,0 +1,78 @@
+"""What a service hands the runtime, and the shared resources the runtime hands a service.
+
+A service's `wiring.build(platform, clients)` returns a `HostedService`; the runtime mounts its
+routes, runs its startup/shutdown hooks and the background roles this process hosts. Keeping this
+contract domain-free lets one runtime host any subset of services (one process or one per pod).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import MetaData
+
+from yys.kit.auth.passwords import PasswordHasher
+from yys.kit.auth.tokens import TokenService
+from yys.kit.cache.ports import CacheBackend
+from yys.kit.db import Database, Databases
+from yys.kit.ratelimit import RateLimiter
+from yys.kit.settings import Settings
+
+Hook = Callable[[], Awaitable[None]]
+# Process roles (ARCHITECTURE.md §1): an API process, an event consumer, a delay-queue worker,
+# the single scheduler. `yys up` runs all of them in one process.
+Role = Literal["api", "consumer", "worker", "scheduler"]
+ROLES: tuple[Role, ...] = ("api", "consumer", "worker", "scheduler")
+
+
+@dataclass(frozen=True)
+class MigrationSpec:
+    """Alembic revisions of one service (its own `versions` folder and version table
+    `alembic_version_<service>`); the environment script is shared (kit/alembic)."""
+
+    service: str
+    metadata: MetaData
+    versions: Path
+
+
+@dataclass
+class BackgroundTask:
+    """A long-running coroutine (relay, consumer loop, worker) tied to a process role."""
+
+    name: str
+    role: Role
+    run: Callable[[], Coroutine[Any, Any, None]]
+    stop: Hook
+
+
+@dataclass
+class HostedService:
+    name: str
+    route_handlers: Sequence[Any] = ()
+    readiness: dict[str, Hook] = field(default_factory=dict)
+    on_startup: list[Hook] = field(default_factory=list)
+    on_shutdown: list[Hook] = field(default_factory=list)
+    background: list[BackgroundTask] = field(default_factory=list)
+    migrations: MigrationSpec | None = None
+    # The in-process binding of this service's client interface (see yys.clients).
+    local_client: Any = None
+
+
+@dataclass
+class Platform:
+    """Shared, already-built infrastructure. Built once per process by the runtime."""
+
+    settings: Settings
+    databases: Databases
+    cache: CacheBackend
+    rate_limiter: RateLimiter
+    tokens: TokenService
+    hasher: PasswordHasher
+    redis: Any = None  # redis.asyncio.Redis when configured, for adapters that need it
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def database(self, service: str) -> Database:
+        return self.databases.get(self.settings.database_url_for(service))

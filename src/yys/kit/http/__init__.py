@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every service's thin API layer (Litestar)."""

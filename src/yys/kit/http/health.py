@@ -1,0 +1,41 @@
+"""`/healthz` (the process is alive), `/readyz` (its dependencies answer) and `/metrics`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from litestar import Response, get
+from litestar.handlers import HTTPRouteHandler
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+Check = Callable[[], Awaitable[None]]
+
+
+def health_handlers(checks: Mapping[str, Check], *, timeout: float = 2.0) -> list[HTTPRouteHandler]:
+    @get("/healthz", include_in_schema=False, sync_to_thread=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/readyz", include_in_schema=False)
+    async def readyz() -> Response[dict[str, Any]]:
+        results: dict[str, str] = {}
+
+        async def run(name: str, check: Check) -> None:
+            try:
+                await asyncio.wait_for(check(), timeout)
+                results[name] = "ok"
+            except Exception as exc:  # a readiness probe reports, it never raises
+                results[name] = f"down: {type(exc).__name__}"
+
+        await asyncio.gather(*(run(n, c) for n, c in checks.items()))
+        ready = all(v == "ok" for v in results.values())
+        return Response({"status": "ok" if ready else "unavailable", "checks": results},
+                        status_code=200 if ready else 503)
+
+    @get("/metrics", include_in_schema=False, sync_to_thread=False)
+    def metrics() -> Response[bytes]:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return [healthz, readyz, metrics]

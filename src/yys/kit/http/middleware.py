@@ -1,0 +1,67 @@
+"""ASGI middleware: empty JSON bodies count as `{}`, and per-route metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from yys.kit.observability.metrics import HTTP_DURATION, HTTP_REQUESTS
+
+# Plain ASGI types: the middleware works under any framework, and strict typing stays simple.
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def empty_body_as_object(app: ASGIApp) -> ASGIApp:
+    """The original API accepted an empty POST body as `{}`; clients rely on it."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await app(scope, receive, send)
+            return
+        first = True
+
+        async def wrapped() -> Message:
+            nonlocal first
+            message = await receive()
+            if first and message["type"] == "http.request":
+                first = False
+                if not message.get("body") and not message.get("more_body"):
+                    return {**message, "body": b"{}"}
+            return message
+
+        await app(scope, wrapped, send)
+
+    return middleware
+
+
+def metrics_middleware(service: str) -> Any:
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            start = time.perf_counter()
+            status = 500
+
+            async def capture(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = int(message["status"])
+                await send(message)
+
+            try:
+                await app(scope, receive, capture)
+            finally:
+                route = scope.get("path_template") or "unmatched"
+                method = scope.get("method", "")
+                HTTP_REQUESTS.labels(service, method, route, str(status)).inc()
+                HTTP_DURATION.labels(service, method, route).observe(time.perf_counter() - start)
+
+        return middleware
+
+    return factory

@@ -1,0 +1,115 @@
+"""Composes hosted services into one Litestar application for this process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from yys.clients import Clients
+from yys.kit.hosting import ROLES, HostedService, Platform, Role
+from yys.kit.http.errors import EXCEPTION_HANDLERS
+from yys.kit.http.health import Check, health_handlers
+from yys.kit.http.middleware import empty_body_as_object, metrics_middleware
+from yys.kit.migrations import upgrade
+from yys.runtime.platform import close_platform
+from yys.runtime.registry import builder
+
+log = structlog.get_logger("yys.runtime")
+
+
+@dataclass
+class Process:
+    """Everything one OS process hosts: services, their clients and background roles."""
+
+    platform: Platform
+    services: list[HostedService]
+    clients: Clients
+    roles: tuple[Role, ...] = ROLES
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def readiness(self) -> dict[str, Check]:
+        checks: dict[str, Check] = {}
+        for db in {self.platform.database(s.name).url: self.platform.database(s.name)
+                   for s in self.services if s.migrations}.values():
+            checks[f"db:{db.dialect}"] = db.ping
+        if self.platform.settings.redis_url:
+            checks["redis"] = self.platform.cache.ping
+        for svc in self.services:
+            checks.update(svc.readiness)
+        return checks
+
+    async def migrate(self) -> None:
+        for svc in self.services:
+            if svc.migrations is not None:
+                await upgrade(self.platform.database(svc.name).engine, svc.migrations)
+
+    async def start(self) -> None:
+        for svc in self.services:
+            for hook in svc.on_startup:
+                await hook()
+        for svc in self.services:
+            for task in svc.background:
+                if task.role in self.roles:
+                    self._tasks.append(asyncio.create_task(task.run(), name=task.name))
+
+    async def stop(self) -> None:
+        for svc in reversed(self.services):
+            for task in svc.background:
+                if task.role in self.roles:
+                    await task.stop()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=10)
+            for t in pending:
+                t.cancel()
+        for svc in reversed(self.services):
+            for hook in svc.on_shutdown:
+                await hook()
+        await close_platform(self.platform)
+
+
+def build_process(platform: Platform, names: Iterable[str], *,
+                  roles: tuple[Role, ...] = ROLES) -> Process:
+    clients = Clients()
+    services = [builder(name)(platform, clients) for name in names]
+    for svc in services:
+        if svc.local_client is not None:
+            clients.bind(svc.name, svc.local_client)
+    return Process(platform=platform, services=services, clients=clients, roles=roles)
+
+
+def create_app(process: Process, *, migrate_on_start: bool = False, title: str = "yys") -> Litestar:
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        if migrate_on_start:
+            await process.migrate()
+        await process.start()
+        try:
+            yield
+        finally:
+            await process.stop()
+
+    handlers = [h for svc in process.services for h in svc.route_handlers]
+    settings = process.platform.settings
+    middleware: list[Any] = [empty_body_as_object, metrics_middleware(title)]
+    return Litestar(
+        route_handlers=[*health_handlers(process.readiness()), *handlers],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=middleware,
+        lifespan=[lifespan],
+        request_max_body_size=settings.request_max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="yys API",
+            version="1.0.0",
+            path="/docs",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        debug=False,
+    )

@@ -1,0 +1,99 @@
+"""The `yys` command: one binary, every process role (ARCHITECTURE.md §2, runtime/)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yys.kit.hosting import ROLES, Role
+from yys.kit.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="yys: a homestay booking platform. `yys up` runs all of it in one process.")
+
+HostOpt = Annotated[str | None, typer.Option(help="Interface to bind (default from YYS_HOST).")]
+PortOpt = Annotated[int | None, typer.Option(help="Port to bind (default from YYS_PORT).")]
+DataOpt = Annotated[Path | None, typer.Option(help="Data directory (default from YYS_DATA_DIR).")]
+ServicesOpt = Annotated[str, typer.Option(help="Comma-separated services to host, or 'all'.")]
+
+
+def _settings(**overrides: object) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def _parse_roles(spec: str) -> tuple[Role, ...]:
+    roles = tuple(r.strip() for r in spec.split(",") if r.strip())
+    bad = [r for r in roles if r not in ROLES]
+    if bad:
+        raise typer.BadParameter(f"unknown role(s) {bad}; known: {', '.join(ROLES)}")
+    return roles  # type: ignore[return-value]
+
+
+@app.command()
+def up(host: HostOpt = None, port: PortOpt = None, data_dir: DataOpt = None,
+       seed: Annotated[bool, typer.Option(help="Load demo data on first start.")] = True) -> None:
+    """Run the whole platform in one process on the embedded default (or the configured URLs)."""
+    from yys.runtime.serve import run_up
+
+    settings = _settings(host=host, port=port, data_dir=data_dir)
+    asyncio.run(run_up(settings, seed=seed))
+
+
+@app.command()
+def serve(services: ServicesOpt = "all",
+          roles: Annotated[str, typer.Option(help="Process roles: api,consumer,worker,scheduler.")]
+          = "api",
+          host: HostOpt = None, port: PortOpt = None,
+          migrate: Annotated[bool, typer.Option(help="Run migrations before serving.")] = False,
+          ) -> None:
+    """Serve a subset of services (one per pod in production)."""
+    from yys.runtime.registry import parse_services
+    from yys.runtime.serve import run_serve
+
+    settings = _settings(host=host, port=port)
+    asyncio.run(run_serve(settings, parse_services(services), _parse_roles(roles), migrate=migrate))
+
+
+@app.command()
+def migrate(services: ServicesOpt = "all",
+            make: Annotated[str | None, typer.Option(
+                help="Autogenerate a new revision for this service instead of upgrading.")] = None,
+            message: Annotated[str, typer.Option("-m", "--message")] = "change") -> None:
+    """Bring every hosted service's schema up to date (or autogenerate a revision)."""
+    from yys.runtime.serve import run_make_revision, run_migrate
+
+    settings = _settings()
+    if make:
+        asyncio.run(run_make_revision(settings, make, message))
+    else:
+        from yys.runtime.registry import parse_services
+
+        asyncio.run(run_migrate(settings, parse_services(services)))
+
+
+@app.command()
+def seed(homestays: Annotated[int, typer.Option(help="Homestays to create.")] = 100,
+         businesses: Annotated[int, typer.Option(help="Businesses (hosts) to create.")] = 10,
+         users: Annotated[int, typer.Option(help="Guest users to create.")] = 50,
+         comments: Annotated[int, typer.Option(help="Comments per homestay (average).")] = 3,
+         data_dir: DataOpt = None) -> None:
+    """Load a generated catalogue of the given size (migrates first)."""
+    from yys.runtime.seed import run_seed_command
+
+    settings = _settings(data_dir=data_dir)
+    asyncio.run(run_seed_command(settings, homestays=homestays, businesses=businesses,
+                                 users=users, comments=comments))
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()
+
+
+if __name__ == "__main__":
+    main()

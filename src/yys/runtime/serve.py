@@ -1,0 +1,102 @@
+"""Boot sequences: wait for dependencies → migrate → seed → serve (STYLE.md, prestart habit)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import uvicorn
+
+from yys.kit.hosting import ROLES, Role
+from yys.kit.migrations import make_revision
+from yys.kit.observability.logging import configure_logging
+from yys.kit.settings import Settings
+from yys.runtime.app import Process, build_process, create_app
+from yys.runtime.platform import build_platform, close_platform
+from yys.runtime.registry import SERVICES, builder
+
+
+async def _serve(process: Process, settings: Settings, *, banner: str | None) -> None:
+    app = create_app(process)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
+                            access_log=False, lifespan="on", timeout_graceful_shutdown=10)
+    server = uvicorn.Server(config)
+
+    async def announce() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            await asyncio.sleep(0.05)
+        if banner:
+            print(banner, flush=True)
+
+    announcer = asyncio.create_task(announce())
+    try:
+        await server.serve()
+    finally:
+        announcer.cancel()
+    if not server.started:
+        raise SystemExit(f"could not start the server on {settings.host}:{settings.port}")
+
+
+def _banner(settings: Settings) -> str:
+    base = settings.public_base_url or f"http://{settings.host}:{settings.port}"
+    db = settings.database_url_for("usercenter").split("@")[-1]
+    return "\n".join([
+        "",
+        "yys is up (one process: " + ", ".join(SERVICES) + ")",
+        f"  API           {base}/travel/v1/homestay/guessList  (POST)",
+        f"  API docs      {base}/docs",
+        f"  Health        {base}/healthz   {base}/readyz",
+        f"  Metrics       {base}/metrics",
+        f"  JWKS          {base}/usercenter/v1/.well-known/jwks.json",
+        f"  Data          {settings.data_dir}  (database: {db})",
+        "Press Ctrl-C to stop.",
+        "",
+    ])
+
+
+async def run_up(settings: Settings, *, seed: bool) -> None:
+    configure_logging(level=settings.log_level, json=True, service="yys")
+    platform = build_platform(settings)
+    process = build_process(platform, list(SERVICES))
+    await process.migrate()
+    if seed:
+        from yys.runtime.seed import seed_demo_if_empty
+
+        await seed_demo_if_empty(process)
+    await _serve(process, settings, banner=_banner(settings))
+
+
+async def run_serve(settings: Settings, services: list[str], roles: tuple[Role, ...], *,
+                    migrate: bool) -> None:
+    configure_logging(level=settings.log_level, json=True, service=",".join(services))
+    platform = build_platform(settings)
+    process = build_process(platform, services, roles=roles)
+    if migrate:
+        await process.migrate()
+    await _serve(process, settings, banner=None)
+
+
+async def run_migrate(settings: Settings, services: list[str]) -> None:
+    configure_logging(level=settings.log_level, json=True, service="migrate")
+    platform = build_platform(settings)
+    process = build_process(platform, services, roles=ROLES)
+    try:
+        await process.migrate()
+    finally:
+        await close_platform(platform)
+    print(f"migrated: {', '.join(services)}", file=sys.stderr)
+
+
+async def run_make_revision(settings: Settings, service: str, message: str) -> None:
+    platform = build_platform(settings)
+    try:
+        hosted = builder(service)(platform, build_process(platform, []).clients)
+        if hosted.migrations is None:
+            raise SystemExit(f"{service} has no migrations")
+        process = build_process(platform, [service])
+        await process.migrate()
+        await make_revision(platform.database(service).engine, hosted.migrations, message)
+    finally:
+        await close_platform(platform)
