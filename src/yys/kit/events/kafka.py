@@ -1,0 +1,253 @@
+"""Kafka adapter (aiokafka). Everything is built in `start()`/`run()`, inside the running loop.
+
+The whole envelope travels as the JSON message value; the Kafka key is `Event.key` (same key,
+same partition, same order) and the Kafka headers repeat `Event.headers` plus `event-id`, so
+tracing instrumentation and tools can read them without parsing the value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
+
+from yys.kit.events._delivery import deliver
+from yys.kit.events._lifecycle import Lifecycle
+from yys.kit.events.bus import ConsumerGroup, Handler, RetryPolicy, Subscription, dlq_topic
+from yys.kit.events.envelope import Event, EventDecodeError, decode_event, encode_event
+
+log = logging.getLogger(__name__)
+
+_TOPIC_EXISTS = 36  # Kafka error code TOPIC_ALREADY_EXISTS
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaConsumerSettings:
+    """Group membership timings. Production keeps the defaults; tests shrink them for speed."""
+
+    session_timeout_ms: int = 10_000
+    heartbeat_interval_ms: int = 3_000
+    max_poll_interval_ms: int = 300_000
+    rebalance_timeout_ms: int = 30_000
+    poll_timeout_ms: int = 500
+    max_poll_records: int = 100
+    stop_grace: float = 10.0
+
+
+class KafkaBus:
+    """Publisher (one shared producer) and consumer group members. Implements `Bus`."""
+
+    def __init__(
+        self,
+        bootstrap_servers: str | list[str],
+        *,
+        client_id: str = "yys",
+        enable_idempotence: bool = False,
+        create_topics: bool = True,
+        num_partitions: int = 3,
+        replication_factor: int = 1,
+        consumer: KafkaConsumerSettings | None = None,
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.client_id = client_id
+        self.consumer_settings = consumer or KafkaConsumerSettings()
+        self._enable_idempotence = enable_idempotence
+        self._create_topics = create_topics
+        self._num_partitions = num_partitions
+        self._replication_factor = replication_factor
+        self._producer: AIOKafkaProducer | None = None
+        self._known_topics: set[str] = set()
+        self._topics_lock = asyncio.Lock()
+        self._members: list[KafkaConsumerGroup] = []
+
+    async def start(self) -> None:
+        if self._producer is not None:
+            return
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=self.client_id,
+            acks="all",  # the outbox marks a row published on this ack: it must be durable
+            enable_idempotence=self._enable_idempotence,
+        )
+        await producer.start()
+        self._producer = producer
+
+    async def close(self) -> None:
+        """Stop every member created by `subscribe`, then the producer."""
+        await asyncio.gather(*(m.stop() for m in self._members))
+        self._members.clear()
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            await producer.stop()
+
+    async def publish(self, event: Event) -> None:
+        headers = {**event.headers, "event-id": event.id}
+        await self.send_raw(event.topic, encode_event(event), key=event.key, headers=headers)
+
+    async def send_raw(self, topic: str, value: bytes, *, key: str | None, headers: dict[str, str]) -> None:
+        """Produce bytes and wait for the broker's ack (also used to dead-letter undecodable ones)."""
+        if self._producer is None:
+            raise RuntimeError("KafkaBus.start() was not awaited")
+        await self.ensure_topics([topic])
+        await self._producer.send_and_wait(
+            topic,
+            value,
+            key=None if key is None else key.encode(),
+            headers=[(k, v.encode()) for k, v in headers.items()],
+        )
+
+    async def ensure_topics(self, topics: Iterable[str]) -> None:
+        """Create missing topics once per process (a no-op if topic creation is disabled)."""
+        missing = [t for t in topics if t not in self._known_topics]
+        if not missing or not self._create_topics:
+            return
+        async with self._topics_lock:
+            missing = [t for t in missing if t not in self._known_topics]
+            if missing:
+                await self._create(missing)
+                self._known_topics.update(missing)
+
+    async def _create(self, topics: list[str]) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap_servers, client_id=self.client_id)
+        await admin.start()
+        try:
+            response = await admin.create_topics(
+                [NewTopic(t, self._num_partitions, self._replication_factor) for t in topics]
+            )
+        finally:
+            await admin.close()
+        for topic, code, message in response.topic_errors:
+            if code not in (0, _TOPIC_EXISTS):
+                raise KafkaError(f"cannot create topic {topic}: {code} {message}")
+
+    def subscribe(
+        self,
+        *,
+        group_id: str,
+        topics: Iterable[str],
+        handler: Handler,
+        retry: RetryPolicy | None = None,
+    ) -> ConsumerGroup:
+        sub = Subscription(group_id, tuple(topics), handler, retry or RetryPolicy())
+        member = KafkaConsumerGroup(self, sub)
+        self._members.append(member)
+        return member
+
+
+class KafkaConsumerGroup:
+    """One member of a Kafka consumer group. Implements `ConsumerGroup`.
+
+    Offsets are committed per message, right after its handler returned (or it was
+    dead-lettered), so a crash redelivers at most the message in hand.
+    """
+
+    def __init__(self, bus: KafkaBus, sub: Subscription) -> None:
+        self._bus = bus
+        self._sub = sub
+        self._settings = bus.consumer_settings
+        self._life = Lifecycle(self._settings.stop_grace)
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def subscription(self) -> Subscription:
+        return self._sub
+
+    async def stop(self) -> None:
+        await self._life.stop()
+
+    async def run(self) -> None:
+        self._life.enter()
+        try:
+            await self._bus.ensure_topics([*self._sub.topics, *map(dlq_topic, self._sub.topics)])
+            consumer = self._new_consumer()
+            await consumer.start()
+            try:
+                consumer.subscribe(list(self._sub.topics), listener=_Listener(self))
+                await self._consume(consumer)
+            finally:
+                # No commit here (auto-commit is off): an interrupted message is redelivered.
+                await consumer.stop()
+        finally:
+            self._life.exit()
+
+    def _new_consumer(self) -> AIOKafkaConsumer:
+        s = self._settings
+        return AIOKafkaConsumer(
+            bootstrap_servers=self._bus.bootstrap_servers,
+            client_id=self._bus.client_id,
+            group_id=self._sub.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=s.session_timeout_ms,
+            heartbeat_interval_ms=s.heartbeat_interval_ms,
+            max_poll_interval_ms=s.max_poll_interval_ms,
+            rebalance_timeout_ms=s.rebalance_timeout_ms,
+            max_poll_records=s.max_poll_records,
+        )
+
+    async def _consume(self, consumer: AIOKafkaConsumer) -> None:
+        stopping = self._life.stopping
+        while not stopping.is_set():
+            batch = await consumer.getmany(timeout_ms=self._settings.poll_timeout_ms)
+            for tp, messages in batch.items():
+                for msg in messages:
+                    if stopping.is_set():
+                        return
+                    if tp not in consumer.assignment():
+                        break  # revoked by a rebalance: its new owner starts at our last commit
+                    self._idle.clear()
+                    try:
+                        if not await self._handle(msg.topic, msg.value, msg.key):
+                            return
+                        await self._commit(consumer, tp, msg.offset + 1)
+                    finally:
+                        self._idle.set()
+
+    async def _handle(self, topic: str, value: bytes | None, key: bytes | None) -> bool:
+        try:
+            event = decode_event(value or b"")
+        except EventDecodeError as exc:
+            # A poison message must not block its partition: park the raw bytes and move on.
+            log.error("undecodable message dead-lettered", extra={"topic": topic, "error": str(exc)})
+            await self._bus.send_raw(
+                dlq_topic(topic), value or b"", key=None if key is None else key.decode(errors="replace"),
+                headers={"dlq-original-topic": topic, "dlq-group": self._sub.group_id,
+                         "dlq-error": str(exc)[:500]},
+            )
+            return True
+        return await deliver(event, self._sub, dead_letter=self._bus.publish, stopping=self._life.stopping)
+
+    async def _commit(self, consumer: AIOKafkaConsumer, tp: TopicPartition, offset: int) -> None:
+        try:
+            await consumer.commit({tp: offset})
+        except (CommitFailedError, IllegalStateError) as exc:
+            # The partition moved to another member; it redelivers this message (at-least-once).
+            log.warning("offset commit lost to a rebalance",
+                        extra={"group": self._sub.group_id, "partition": str(tp), "error": str(exc)})
+
+    async def wait_idle(self) -> None:
+        """Let the message in hand finish and commit before a rebalance takes its partition."""
+        # Bounded by the session timeout so a slow handler cannot stall the whole group.
+        try:
+            await asyncio.wait_for(self._idle.wait(), self._settings.session_timeout_ms / 1000)
+        except TimeoutError:
+            log.warning("rebalance proceeds while a handler is still running",
+                        extra={"group": self._sub.group_id})
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, member: KafkaConsumerGroup) -> None:
+        self._member = member
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self._member.wait_idle()
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        log.info("partitions assigned", extra={"group": self._member.subscription.group_id,
+                                               "partitions": sorted(map(str, assigned))})
