@@ -17,7 +17,7 @@ from yys.clients import Clients
 from yys.kit.hosting import ROLES, HostedService, Platform, Role
 from yys.kit.http.errors import EXCEPTION_HANDLERS
 from yys.kit.http.health import Check, health_handlers
-from yys.kit.http.middleware import empty_body_as_object, metrics_middleware
+from yys.kit.http.middleware import empty_body_as_object, metrics_middleware, success_is_200
 from yys.kit.migrations import upgrade
 from yys.runtime.platform import close_platform
 from yys.runtime.registry import builder
@@ -104,6 +104,7 @@ def create_app(process: Process, *, migrate_on_start: bool = False, title: str =
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=middleware,
         lifespan=[lifespan],
+        after_request=success_is_200,
         request_max_body_size=settings.request_max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="yys API",

@@ -75,7 +75,9 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
     if status >= 500:
         log.error("http exception", status=status, detail=exc.detail)
         return error_response(status, SERVER_ERROR, "server error")
-    return error_response(status, BAD_PARAM, str(exc.detail) if status < 500 else "server error")
+    detail = str(exc.detail or "").strip()
+    return error_response(status, BAD_PARAM, f"bad request parameter: {detail}" if detail
+                          else "bad request parameter")
 
 
 def _unexpected(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

@@ -65,3 +65,10 @@ def metrics_middleware(service: str) -> Any:
         return middleware
 
     return factory
+
+
+async def success_is_200(response: Any) -> Any:
+    """Litestar answers POST with 201 by default; the public contract (API.md) says 200."""
+    if response.status_code == 201:
+        response.status_code = 200
+    return response
