@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from yys.clients.order import OrderClient
+from yys.clients.payment import PaymentClient
+from yys.clients.travel import TravelClient
 from yys.clients.usercenter import UsercenterClient
 
 
@@ -19,7 +22,7 @@ class ClientNotBoundError(RuntimeError):
 class Clients:
     """Late-bound: services keep a reference and look the client up at call time."""
 
-    _names = ("usercenter", "travel", "order", "payment", "mqueue", "admin")
+    _names = ("usercenter", "travel", "order", "payment", "paysandbox", "mqueue", "admin")
 
     def __init__(self) -> None:
         self._bound: dict[str, Any] = {}
@@ -38,4 +41,19 @@ class Clients:
     @property
     def usercenter(self) -> UsercenterClient:
         client: UsercenterClient = self._get("usercenter")
+        return client
+
+    @property
+    def travel(self) -> TravelClient:
+        client: TravelClient = self._get("travel")
+        return client
+
+    @property
+    def order(self) -> OrderClient:
+        client: OrderClient = self._get("order")
+        return client
+
+    @property
+    def payment(self) -> PaymentClient:
+        client: PaymentClient = self._get("payment")
         return client
