@@ -4,6 +4,8 @@ Each topic is an append-only log; each consumer group keeps a committed offset p
 Kafka with one partition per topic. One member of a group consumes at a time; further members of
 the same group stand by and take over when it stops or crashes, resuming from the last commit.
 Events live in memory only: the outbox table, not this bus, is what survives a process restart.
+A group sees every event published after its first `subscribe()`, plus whatever older events
+are still retained (the log is trimmed once every registered group has committed past them).
 """
 
 from __future__ import annotations
@@ -75,7 +77,9 @@ class MemoryBus:
         retry: RetryPolicy | None = None,
     ) -> ConsumerGroup:
         sub = Subscription(group_id, tuple(topics), handler, retry or RetryPolicy())
-        member = MemoryConsumerGroup(self, sub, stop_grace=self._stop_grace)
+        # The group is registered now, not when the member runs: events published in between
+        # must be retained for it rather than trimmed once the other groups committed them.
+        member = MemoryConsumerGroup(self, sub, self.join(sub), stop_grace=self._stop_grace)
         self._members.append(member)
         return member
 
@@ -139,9 +143,10 @@ class MemoryBus:
 class MemoryConsumerGroup:
     """One member of a consumer group on a `MemoryBus`. Implements `ConsumerGroup`."""
 
-    def __init__(self, bus: MemoryBus, sub: Subscription, *, stop_grace: float) -> None:
+    def __init__(self, bus: MemoryBus, sub: Subscription, group: _GroupState, *, stop_grace: float) -> None:
         self._bus = bus
         self._sub = sub
+        self._group = group
         self._life = Lifecycle(stop_grace)
         self._next_topic = 0  # round-robin across topics so one busy topic cannot starve another
 
@@ -156,7 +161,7 @@ class MemoryConsumerGroup:
 
     async def run(self) -> None:
         self._life.enter()
-        group = self._bus.join(self._sub)
+        group = self._group
         try:
             await self._consume(group)
         finally:
