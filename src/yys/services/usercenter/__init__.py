@@ -1,0 +1,1 @@
+"""usercenter: accounts, password and WeChat mini-program login, tokens, user profiles."""
