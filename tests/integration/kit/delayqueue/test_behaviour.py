@@ -28,8 +28,8 @@ POLL = 0.02
 FAST_RETRY = RetryPolicy(max_attempts=3, base=0.1, factor=2.0, jitter=0.0)
 
 
-async def eventually(check: Callable[[], bool | Awaitable[bool]], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
+async def eventually(check: Callable[[], bool | Awaitable[bool]], within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
     while True:
         result = check()
         if not isinstance(result, bool):
@@ -135,12 +135,32 @@ async def test_long_job_keeps_its_lease_by_heartbeat(backend: Backend) -> None:
     await queue.enqueue("t", {})
     async with running(make_worker(queue, {"t": slow})), running(make_worker(queue, {"t": slow})):
         await eventually(lambda: len(calls) == 1)
-        await eventually(lambda: _is(queue.depth(), 0), timeout=3)
+        await eventually(lambda: _is(queue.depth(), 0), within=3)
     assert len(calls) == 1
 
 
 async def _is(value: Awaitable[int], expected: int) -> bool:
     return await value == expected
+
+
+async def test_stop_is_graceful_in_flight_jobs_finish_and_are_acked(backend: Backend) -> None:
+    queue = backend.make_queue(lease_seconds=LEASE)
+    started, finished = asyncio.Event(), asyncio.Event()
+
+    async def slow(job: Job) -> None:
+        started.set()
+        await asyncio.sleep(0.3)
+        finished.set()
+
+    await queue.enqueue("t", {})
+    await queue.enqueue("t", {}, delay=0.5)
+    worker = make_worker(queue, {"t": slow})
+    task = asyncio.create_task(worker.run())
+    await asyncio.wait_for(started.wait(), 5)
+    await worker.stop()
+    assert finished.is_set()
+    assert task.done() and task.exception() is None
+    assert await queue.depth() == 1  # the first job was acked, the later one was never claimed
 
 
 async def test_retry_with_backoff_then_success(backend: Backend) -> None:
