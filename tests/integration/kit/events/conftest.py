@@ -12,15 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from yys.kit.events import Bus, MemoryBus, outbox_table
 
-# Small timings keep the Kafka group dance (join, rebalance) well under a second per member.
-KAFKA_TEST_CONSUMER = dict(
-    session_timeout_ms=1000,
-    heartbeat_interval_ms=100,
-    rebalance_timeout_ms=1000,
-    poll_timeout_ms=50,
-    stop_grace=5.0,
-)
-
 
 @pytest.fixture(params=["memory", pytest.param("kafka", marks=pytest.mark.kafka)])
 async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
@@ -31,7 +22,15 @@ async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
         from yys.kit.events.kafka import KafkaBus, KafkaConsumerSettings
 
         bootstrap = request.getfixturevalue("kafka_bootstrap")
-        instance = KafkaBus(bootstrap, num_partitions=3, consumer=KafkaConsumerSettings(**KAFKA_TEST_CONSUMER))
+        # Small timings keep the group dance (join, rebalance) near a second per member.
+        fast = KafkaConsumerSettings(
+            session_timeout_ms=1000,
+            heartbeat_interval_ms=100,
+            rebalance_timeout_ms=1000,
+            poll_timeout_ms=50,
+            stop_grace=5.0,
+        )
+        instance = KafkaBus(bootstrap, num_partitions=3, consumer=fast)
     await instance.start()
     try:
         yield instance

@@ -10,10 +10,10 @@ from yys.kit.events import Bus, ConsumerGroup, Event, Handler, RetryPolicy
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.05)
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll `predicate` until it holds; fail the test after `timeout` seconds."""
-    async with asyncio.timeout(timeout):
-        while not predicate():
+async def until(predicate: Callable[[], bool], within: float = 10.0) -> None:
+    """Poll `predicate` until it holds; fail the test after `within` seconds."""
+    async with asyncio.timeout(within):
+        while not predicate():  # noqa: ASYNC110 - polling a plain predicate is the point
             await asyncio.sleep(0.01)
 
 

@@ -173,5 +173,5 @@ async def test_members_of_one_group_share_the_work_without_losing_events(bus: Bu
     running.start("g", [topic], handler_for("b"))  # joins mid-stream: a rebalance on Kafka
     for event in sent[30:]:
         await bus.publish(event)
-    await until(lambda: {i for ids in seen.values() for i in ids} >= {e.id for e in sent}, timeout=15)
+    await until(lambda: {i for ids in seen.values() for i in ids} >= {e.id for e in sent}, within=15)
     await running.stop_all()

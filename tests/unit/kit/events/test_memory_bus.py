@@ -12,9 +12,9 @@ from yys.kit.events import Event, Handler, MemoryBus, RetryPolicy
 FAST = RetryPolicy(max_attempts=3, initial_backoff=0.001, max_backoff=0.001)
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 2.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
+async def until(predicate: Callable[[], bool], within: float = 2.0) -> None:
+    async with asyncio.timeout(within):
+        while not predicate():  # noqa: ASYNC110 - polling a plain predicate is the point
             await asyncio.sleep(0.001)
 
 
