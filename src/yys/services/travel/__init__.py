@@ -1,0 +1,1 @@
+"""travel: the homestay catalogue (homestays, businesses, activities, comments)."""

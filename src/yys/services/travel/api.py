@@ -1,0 +1,201 @@
+"""HTTP routes of `/travel/v1` (public, POST + JSON, field names of the original API)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Router, post
+
+from yys.services.travel.domain import Boss, Business, CommentView, Homestay, fen_to_yuan
+from yys.services.travel.service import TravelService
+
+# Bounds the parser enforces (400) before any use case runs: ids fit a BIGINT, and a page
+# number cannot push an OFFSET past what a database accepts.
+Id = Annotated[int, msgspec.Meta(le=2**63 - 1)]
+PageNo = Annotated[int, msgspec.Meta(le=1_000_000)]
+Size = Annotated[int, msgspec.Meta(le=2**31)]
+
+
+class _In(msgspec.Struct, rename="camel", kw_only=True):
+    pass
+
+
+class PageReq(_In):
+    page: PageNo = 0
+    page_size: Size = 0
+
+
+class BusinessHomestaysReq(_In):
+    homestay_business_id: Id
+    last_id: Id = 0
+    page_size: Size = 0
+
+
+class KeysetReq(_In):
+    last_id: Id = 0
+    page_size: Size = 0
+
+
+class CommentsReq(_In):
+    homestay_id: Id
+    last_id: Id = 0
+    page_size: Size = 0
+
+
+class IdReq(_In):
+    id: Id
+
+
+class EmptyReq(_In):
+    pass
+
+
+class HomestayOut(msgspec.Struct, rename="camel", kw_only=True):
+    id: int
+    title: str
+    sub_title: str
+    banner: str
+    info: str
+    people_num: int
+    homestay_business_id: int
+    user_id: int
+    row_state: int
+    row_type: int
+    food_info: str
+    food_price: float
+    homestay_price: float
+    market_homestay_price: float
+
+
+class BossOut(msgspec.Struct, rename="camel", kw_only=True):
+    id: int
+    user_id: int
+    nickname: str
+    avatar: str
+    info: str
+    rank: int
+
+
+class BusinessItemOut(msgspec.Struct, rename="camel", kw_only=True):
+    id: int
+    title: str
+    info: str
+    tags: str
+    cover: str
+    star: float
+    is_fav: bool
+    header_img: str
+    sell_month: int
+    person_consume: float
+
+
+class CommentOut(msgspec.Struct, rename="camel", kw_only=True):
+    id: int
+    homestay_id: int
+    user_id: int
+    nickname: str
+    avatar: str
+    content: str
+    star: int
+    create_time: int
+
+
+class HomestayListOut(msgspec.Struct):
+    items: list[HomestayOut] = msgspec.field(name="list")
+
+
+class HomestayDetailOut(msgspec.Struct):
+    homestay: HomestayOut
+
+
+class BossListOut(msgspec.Struct):
+    items: list[BossOut] = msgspec.field(name="list")
+
+
+class BossDetailOut(msgspec.Struct):
+    boss: BossOut
+
+
+class BusinessListOut(msgspec.Struct):
+    items: list[BusinessItemOut] = msgspec.field(name="list")
+
+
+class CommentListOut(msgspec.Struct):
+    items: list[CommentOut] = msgspec.field(name="list")
+
+
+def homestay_out(h: Homestay) -> HomestayOut:
+    return HomestayOut(
+        id=h.id, title=h.title, sub_title=h.sub_title, banner=h.banner, info=h.info,
+        people_num=h.people_num, homestay_business_id=h.homestay_business_id, user_id=h.user_id,
+        row_state=h.row_state, row_type=h.row_type, food_info=h.food_info,
+        food_price=fen_to_yuan(h.food_price), homestay_price=fen_to_yuan(h.homestay_price),
+        market_homestay_price=fen_to_yuan(h.market_homestay_price),
+    )
+
+
+def boss_out(b: Boss) -> BossOut:
+    return BossOut(id=b.id, user_id=b.user_id, nickname=b.nickname, avatar=b.avatar,
+                   info=b.info, rank=b.rank)
+
+
+def business_item_out(b: Business) -> BusinessItemOut:
+    # The public list has no caller identity, so nothing can be a favourite of "the caller".
+    return BusinessItemOut(id=b.id, title=b.title, info=b.info, tags=b.tags, cover=b.cover,
+                           star=b.star, is_fav=False, header_img=b.header_img,
+                           sell_month=b.sell_month, person_consume=fen_to_yuan(b.person_consume))
+
+
+def comment_out(v: CommentView) -> CommentOut:
+    c = v.comment
+    return CommentOut(id=c.id, homestay_id=c.homestay_id, user_id=c.user_id,
+                      nickname=v.nickname, avatar=v.avatar, content=c.content, star=c.star,
+                      create_time=c.create_time)
+
+
+def router(service: TravelService) -> Router:
+    """The handlers close over the service: no dependency injection on the hot paths."""
+
+    @post("/homestay/homestayList", status_code=200)
+    async def homestay_list(data: PageReq) -> HomestayListOut:
+        found = await service.preferred_homestays(page=data.page, size=data.page_size)
+        return HomestayListOut([homestay_out(h) for h in found])
+
+    @post("/homestay/businessList", status_code=200)
+    async def business_list(data: BusinessHomestaysReq) -> HomestayListOut:
+        found = await service.business_homestays(business_id=data.homestay_business_id,
+                                                 last_id=data.last_id, size=data.page_size)
+        return HomestayListOut([homestay_out(h) for h in found])
+
+    @post("/homestay/guessList", status_code=200)
+    async def guess_list(data: EmptyReq) -> HomestayListOut:
+        return HomestayListOut([homestay_out(h) for h in await service.guess_homestays()])
+
+    @post("/homestay/homestayDetail", status_code=200)
+    async def homestay_detail(data: IdReq) -> HomestayDetailOut:
+        return HomestayDetailOut(homestay_out(await service.homestay_detail(homestay_id=data.id)))
+
+    @post("/homestayBussiness/goodBoss", status_code=200)
+    async def good_boss(data: EmptyReq) -> BossListOut:
+        return BossListOut([boss_out(b) for b in await service.good_bosses()])
+
+    @post("/homestayBussiness/homestayBussinessList", status_code=200)
+    async def business_page(data: KeysetReq) -> BusinessListOut:
+        found = await service.businesses(last_id=data.last_id, size=data.page_size)
+        return BusinessListOut([business_item_out(b) for b in found])
+
+    @post("/homestayBussiness/homestayBussinessDetail", status_code=200)
+    async def business_detail(data: IdReq) -> BossDetailOut:
+        return BossDetailOut(boss_out(await service.business_boss(business_id=data.id)))
+
+    @post("/homestayComment/commentList", status_code=200)
+    async def comment_list(data: CommentsReq) -> CommentListOut:
+        found = await service.comments(homestay_id=data.homestay_id, last_id=data.last_id,
+                                       size=data.page_size)
+        return CommentListOut([comment_out(v) for v in found])
+
+    return Router(path="/travel/v1", tags=["travel"], route_handlers=[
+        homestay_list, business_list, guess_list, homestay_detail, good_boss, business_page,
+        business_detail, comment_list,
+    ])
