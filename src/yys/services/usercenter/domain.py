@@ -19,7 +19,7 @@ PASSWORD_MAX = 64
 NICKNAME_MAX = 64
 SEX_UNKNOWN = 0
 
-_MOBILE = re.compile(r"1\d{10}")
+_MOBILE = re.compile(r"1[0-9]{10}")  # not \d: it matches any Unicode digit
 
 # --- errors (200xxx) -------------------------------------------------------------------------
 
