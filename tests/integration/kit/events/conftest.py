@@ -11,31 +11,42 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from yys.kit.events import Bus, MemoryBus, outbox_table
+from yys.kit.events.kafka import KafkaBus, KafkaConsumerSettings
 
 
 @pytest.fixture(params=["memory", pytest.param("kafka", marks=pytest.mark.kafka)])
 async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
     """A started bus of each adapter; closed (with its members) after the test."""
-    if request.param == "memory":
-        instance: Bus = MemoryBus()
-    else:
-        from yys.kit.events.kafka import KafkaBus, KafkaConsumerSettings
-
-        bootstrap = request.getfixturevalue("kafka_bootstrap")
-        # Small timings keep the group dance (join, rebalance) near a second per member.
-        fast = KafkaConsumerSettings(
-            session_timeout_ms=1000,
-            heartbeat_interval_ms=100,
-            rebalance_timeout_ms=1000,
-            poll_timeout_ms=50,
-            stop_grace=5.0,
-        )
-        instance = KafkaBus(bootstrap, num_partitions=3, consumer=fast)
+    instance = MemoryBus() if request.param == "memory" else fast_kafka_bus(request)
     await instance.start()
     try:
         yield instance
     finally:
         await instance.close()
+
+
+@pytest.fixture
+async def kafka_bus(request: pytest.FixtureRequest) -> AsyncIterator[KafkaBus]:
+    """The Kafka adapter alone, for what only it does."""
+    instance = fast_kafka_bus(request)
+    await instance.start()
+    try:
+        yield instance
+    finally:
+        await instance.close()
+
+
+def fast_kafka_bus(request: pytest.FixtureRequest) -> KafkaBus:
+    bootstrap = request.getfixturevalue("kafka_bootstrap")
+    # Small timings keep the group dance (join, rebalance) near a second per member.
+    fast = KafkaConsumerSettings(
+        session_timeout_ms=1000,
+        heartbeat_interval_ms=100,
+        rebalance_timeout_ms=1000,
+        poll_timeout_ms=50,
+        stop_grace=5.0,
+    )
+    return KafkaBus(bootstrap, num_partitions=3, consumer=fast)
 
 
 @pytest.fixture

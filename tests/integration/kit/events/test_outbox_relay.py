@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from tests.integration.kit.events.helpers import until
-from yys.kit.events import Backlog, Event, OutboxRelay, add_to_outbox
+from tests.integration.kit.events.helpers import Collector, Running, until
+from yys.kit.events import Backlog, Bus, Event, OutboxRelay, add_to_outbox
 
 Outbox = tuple[AsyncEngine, Table]
 
@@ -223,3 +223,40 @@ async def test_mariadb_relay_does_not_block_business_inserts(mariadb_url: str) -
         await asyncio.gather(task, return_exceptions=True)
     finally:
         await engine.dispose()
+
+
+async def test_a_relay_recovers_from_a_database_outage(outbox: Outbox) -> None:
+    engine, table = outbox
+    async with engine.begin() as conn:
+        await conn.run_sync(table.drop)  # every batch now fails as if the DB were away
+    publisher = RecordingPublisher()
+    relay = OutboxRelay(engine, table, publisher, poll_interval=0.01, max_error_backoff=0.05)
+    task = asyncio.create_task(relay.run())
+    await asyncio.sleep(0.2)
+    assert not task.done()
+    async with engine.begin() as conn:
+        await conn.run_sync(table.create)
+    written = await write(engine, table, 3)
+    await until(lambda: len(publisher.published) == 3)
+    await relay.stop()
+    await task
+    assert publisher.published == written
+
+
+async def test_outbox_to_consumer_end_to_end(outbox: Outbox, bus: Bus, topic: str) -> None:
+    """The whole path a service uses: write in a transaction, relay, consume once per group."""
+    engine, table = outbox
+    got = Collector()
+    running = Running(bus)
+    running.start("order", [topic], got)
+    relay = OutboxRelay(engine, table, bus, poll_interval=0.05)
+    relay_task = asyncio.create_task(relay.run())
+    event = Event(topic=topic, key="order-1", payload={"trade_state": 1})
+    async with engine.begin() as conn:
+        await add_to_outbox(conn, table, event)
+    relay.kick()
+    await until(lambda: len(got.events) == 1)
+    await relay.stop()
+    await relay_task
+    await running.stop_all()
+    assert got.events == [event]
