@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import msgspec
 from litestar import Request, Response, Router, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
 
 from yys.kit.auth.tokens import IssuedToken, TokenService
 from yys.kit.http.auth import provide_user_id
@@ -57,7 +58,13 @@ class UsercenterApi:
     tokens: TokenService
 
 
-def client_address(request: Request[Any, Any, Any]) -> str:
+# Typed dependency aliases keep the handlers readable.
+Api: TypeAlias = NamedDependency[UsercenterApi]
+UserId: TypeAlias = NamedDependency[int]  # the caller, from the bearer token (see build_router)
+AnyRequest: TypeAlias = Request[Any, Any, Any]
+
+
+def client_address(request: AnyRequest) -> str:
     # The direct peer. Behind a trusted proxy (the Istio sidecar / edge nginx) this is the proxy;
     # that is the place to take the last untrusted hop of X-Forwarded-For instead, and only for
     # peers listed as trusted, since the header is client-controlled otherwise.
@@ -70,8 +77,7 @@ def _token(issued: IssuedToken) -> TokenResp:
 
 
 @post("/user/register", status_code=200, summary="Register by mobile and password")
-async def register(data: RegisterReq, request: Request[Any, Any, Any], uc: UsercenterApi
-                   ) -> TokenResp:
+async def register(data: JSONBody[RegisterReq], request: AnyRequest, uc: Api) -> TokenResp:
     async with uc.directory.writing() as repo:
         issued = await uc.service.register(repo=repo, mobile=data.mobile, password=data.password,
                                            client=client_address(request))
@@ -79,7 +85,7 @@ async def register(data: RegisterReq, request: Request[Any, Any, Any], uc: Userc
 
 
 @post("/user/login", status_code=200, summary="Log in by mobile and password")
-async def login(data: LoginReq, request: Request[Any, Any, Any], uc: UsercenterApi) -> TokenResp:
+async def login(data: JSONBody[LoginReq], request: AnyRequest, uc: Api) -> TokenResp:
     async with uc.directory.reading() as repo:
         issued = await uc.service.login(repo=repo, mobile=data.mobile, password=data.password,
                                         client=client_address(request))
@@ -87,7 +93,7 @@ async def login(data: LoginReq, request: Request[Any, Any, Any], uc: UsercenterA
 
 
 @post("/user/detail", status_code=200, summary="The caller's account")
-async def detail(user_id: int, uc: UsercenterApi) -> DetailResp:
+async def detail(user_id: UserId, uc: Api) -> DetailResp:
     async with uc.directory.reading() as repo:
         user = await uc.service.detail(repo=repo, user_id=user_id)
     return DetailResp(user_info=UserInfo(id=user.id, mobile=user.mobile, nickname=user.nickname,
@@ -95,8 +101,7 @@ async def detail(user_id: int, uc: UsercenterApi) -> DetailResp:
 
 
 @post("/user/wxMiniAuth", status_code=200, summary="Log in with a WeChat mini-program code")
-async def wx_mini_auth(data: WxMiniAuthReq, request: Request[Any, Any, Any], uc: UsercenterApi
-                       ) -> TokenResp:
+async def wx_mini_auth(data: JSONBody[WxMiniAuthReq], request: AnyRequest, uc: Api) -> TokenResp:
     async with uc.directory.writing() as repo:
         issued = await uc.service.wx_mini_auth(repo=repo, code=data.code, iv=data.iv,
                                                encrypted_data=data.encrypted_data,
@@ -105,7 +110,7 @@ async def wx_mini_auth(data: WxMiniAuthReq, request: Request[Any, Any, Any], uc:
 
 
 @get("/.well-known/jwks.json", summary="Public keys that verify user tokens")
-async def jwks(uc: UsercenterApi) -> Response[dict[str, Any]]:
+async def jwks(uc: Api) -> Response[dict[str, Any]]:
     # Istio's RequestAuthentication and other verifiers poll this; let them cache it briefly.
     return Response(uc.tokens.jwks(), headers={"Cache-Control": "public, max-age=300"})
 

@@ -88,20 +88,21 @@ async def _seed_chunk(conn: Any, mobiles: Sequence[str], *, first: int, password
                       nickname: Callable[[int], str], infos: Sequence[str]) -> list[int]:
     existing = await _ids_by_mobile(conn, mobiles)
     now = utcnow()
-    rows = [
+    fresh = [(k, m) for k, m in enumerate(mobiles) if m not in existing]
+    rows: list[dict[str, Any]] = [
         {"mobile": m, "password": password_hash, "nickname": nickname(first + k),
          "sex": (first + k) % 3, "avatar": avatar_url(m), "info": infos[(first + k) % len(infos)],
          "disabled": False, "create_time": now, "update_time": now, "version": 0}
-        for k, m in enumerate(mobiles) if m not in existing
+        for k, m in fresh
     ]
     if not rows:
         return [existing[m] for m in mobiles]
     await conn.execute(sa.insert(t.user), rows)  # executemany: one round trip per chunk
     ids = await _ids_by_mobile(conn, mobiles)
     auth_rows = [
-        {"user_id": ids[r["mobile"]], "auth_type": AUTH_SYSTEM, "auth_key": r["mobile"],
-         "create_time": now, "update_time": now}
-        for r in rows
+        {"user_id": ids[m], "auth_type": AUTH_SYSTEM, "auth_key": m, "create_time": now,
+         "update_time": now}
+        for _, m in fresh
     ]
     await conn.execute(sa.insert(t.user_auth), auth_rows)
     return [ids[m] for m in mobiles]
