@@ -42,7 +42,16 @@ class _GroupState:
 class MemoryBus:
     """Publisher and consumer groups over in-process logs. Implements `Bus`."""
 
-    def __init__(self, *, max_retained: int = 100_000, stop_grace: float = 10.0) -> None:
+    def __init__(
+        self, *, max_retained: int = 100_000, stop_grace: float = 10.0, ack_after_consumed: bool = False
+    ) -> None:
+        """`ack_after_consumed=True` makes `publish` return only once every group subscribed to the
+        topic has committed the event. The outbox relay then marks a row published only after it
+        was handled, so a process crash cannot lose an event that sat in memory. Only use it when
+        every registered group is running in this process, or publishes wait for the relay's
+        publish timeout.
+        """
+        self._ack_after_consumed = ack_after_consumed
         self._logs: dict[str, _TopicLog] = {}
         self._groups: dict[str, _GroupState] = {}
         self._max_retained = max_retained
@@ -65,8 +74,19 @@ class MemoryBus:
             raise RuntimeError("bus is closed")
         topic_log = self._logs.setdefault(event.topic, _TopicLog())
         topic_log.entries.append(event)
+        offset = topic_log.end - 1
         self._enforce_cap(event.topic, topic_log)
         self.notify()
+        if self._ack_after_consumed:
+            await self._until_consumed(event.topic, offset)
+
+    async def _until_consumed(self, topic: str, offset: int) -> None:
+        while True:
+            wakeup = self._wakeup
+            groups = [g for g in self._groups.values() if topic in g.committed]
+            if all(g.committed[topic] > offset for g in groups):
+                return
+            await wakeup.wait()
 
     def subscribe(
         self,
@@ -118,6 +138,8 @@ class MemoryBus:
     def commit(self, group: _GroupState, topic: str, offset: int) -> None:
         group.committed[topic] = offset + 1
         self._trim(topic)
+        if self._ack_after_consumed:
+            self.notify()  # wake publishers waiting for this commit
 
     def _trim(self, topic: str) -> None:
         topic_log = self._logs[topic]

@@ -155,3 +155,32 @@ async def test_a_member_runs_once_and_a_closed_bus_refuses_publishes() -> None:
     await task
     with pytest.raises(RuntimeError, match="closed"):
         await bus.publish(event(1))
+
+
+async def test_ack_after_consumed_returns_only_once_every_group_committed() -> None:
+    bus = MemoryBus(ack_after_consumed=True)
+    release = asyncio.Event()
+    handled: list[str] = []
+
+    async def fast(e: Event) -> None:
+        handled.append("fast")
+
+    async def slow(e: Event) -> None:
+        await release.wait()
+        handled.append("slow")
+
+    members = [
+        bus.subscribe(group_id="fast", topics=["t"], handler=fast),
+        bus.subscribe(group_id="slow", topics=["t"], handler=slow),
+    ]
+    tasks = [asyncio.create_task(m.run()) for m in members]
+    publishing = asyncio.create_task(bus.publish(event(1)))
+    await until(lambda: handled == ["fast"])
+    await asyncio.sleep(0.01)
+    assert not publishing.done()  # the slow group has not committed yet
+    release.set()
+    await asyncio.wait_for(publishing, 1)
+    assert sorted(handled) == ["fast", "slow"]
+    await bus.publish(event(2, topic="nobody-listens"))  # no group: nothing to wait for
+    await bus.close()
+    await asyncio.gather(*tasks)
