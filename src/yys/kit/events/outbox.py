@@ -8,9 +8,9 @@ and mark re-publishes the row), so consumers dedupe by event id.
 Several relay replicas are safe: on MariaDB/MySQL/PostgreSQL each batch is claimed with
 `SELECT ... FOR UPDATE SKIP LOCKED`, so replicas work on disjoint rows; on SQLite the batch runs
 in a write transaction, so replicas take turns (and other writers wait while a batch is being
-published: fine with the in-process bus, keep `publish_timeout` short with a remote broker). Per-key order holds within one relay; with
-several replicas two events of one key may overtake each other, which conditional state updates
-on the consumer side tolerate.
+published: fine with the in-process bus, keep `publish_timeout` short with a remote broker).
+Per-key order holds within one relay; with several replicas two events of one key may overtake
+each other, which conditional state updates on the consumer side tolerate.
 """
 
 from __future__ import annotations

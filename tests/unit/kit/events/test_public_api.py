@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import yys.kit.events as events
+from yys.kit import events
 
 
 def test_public_names() -> None:
