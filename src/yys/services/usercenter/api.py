@@ -102,10 +102,11 @@ async def detail(user_id: UserId, uc: Api) -> DetailResp:
 
 @post("/user/wxMiniAuth", status_code=200, summary="Log in with a WeChat mini-program code")
 async def wx_mini_auth(data: JSONBody[WxMiniAuthReq], request: AnyRequest, uc: Api) -> TokenResp:
+    identity = await uc.service.wx_identify(code=data.code, iv=data.iv,
+                                            encrypted_data=data.encrypted_data,
+                                            client=client_address(request))
     async with uc.directory.writing() as repo:
-        issued = await uc.service.wx_mini_auth(repo=repo, code=data.code, iv=data.iv,
-                                               encrypted_data=data.encrypted_data,
-                                               client=client_address(request))
+        issued = await uc.service.wx_login(repo=repo, identity=identity)
     return _token(issued)
 
 

@@ -132,6 +132,14 @@ class WxPhone:
     avatar: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class WxIdentity:
+    """Who WeChat says the caller is: resolved before any database work starts."""
+
+    openid: str
+    phone: WxPhone
+
+
 # --- rules -----------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from yys.services.usercenter.domain import (
     WrongCredentials,
     WxAuthFailed,
     WxDataInvalid,
+    WxIdentity,
     WxPhone,
     default_nickname,
     ensure_active,
@@ -88,9 +89,10 @@ class UsercenterService:
         ensure_active(user)
         return self._tokens.issue(user.id)
 
-    async def wx_mini_auth(self, *, repo: UserRepository, code: str, iv: str, encrypted_data: str,
-                           client: str) -> IssuedToken:
-        """Log in by WeChat: a known openid logs in, a known mobile gets bound, else a new user."""
+    async def wx_identify(self, *, code: str, iv: str, encrypted_data: str,
+                          client: str) -> WxIdentity:
+        """Ask WeChat who this is (code → session, decrypt the phone payload). No database: the
+        caller runs it before opening a transaction, so no connection waits on WeChat."""
         if not code.strip():
             raise WxAuthFailed("wechat code is required")
         if not iv or not encrypted_data:
@@ -98,14 +100,25 @@ class UsercenterService:
         await self._check_client_rate(client)
         session = await self._wx.code_to_session(code)
         phone = self._wx.decrypt_phone(session, iv=iv, encrypted_data=encrypted_data)
-        user_id = await repo.find_user_id_by_auth(auth_type=AUTH_WX_MINI, auth_key=session.openid)
+        return WxIdentity(openid=session.openid, phone=phone)
+
+    async def wx_login(self, *, repo: UserRepository, identity: WxIdentity) -> IssuedToken:
+        """A known openid logs in, a known mobile gets the openid bound, else a new user."""
+        user_id = await repo.find_user_id_by_auth(auth_type=AUTH_WX_MINI, auth_key=identity.openid)
         if user_id is None:
-            user_id = await self._bind_or_create(repo, openid=session.openid, phone=phone)
+            user_id = await self._bind_or_create(repo, openid=identity.openid, phone=identity.phone)
         user = await repo.get_by_id(user_id)
         if user is None:
             raise UserNotFound()
         ensure_active(user)
         return self._tokens.issue(user.id)
+
+    async def wx_mini_auth(self, *, repo: UserRepository, code: str, iv: str, encrypted_data: str,
+                           client: str) -> IssuedToken:
+        """`wx_identify` then `wx_login`, for callers that already hold a transaction."""
+        identity = await self.wx_identify(code=code, iv=iv, encrypted_data=encrypted_data,
+                                          client=client)
+        return await self.wx_login(repo=repo, identity=identity)
 
     async def detail(self, *, repo: UserRepository, user_id: int) -> User:
         """The caller's own account."""

@@ -212,3 +212,10 @@ async def test_detail(service: UsercenterService, repo: FakeUserRepository) -> N
     assert user.mobile == "13800000001"
     with pytest.raises(UserNotFound):
         await service.detail(repo=repo, user_id=2)
+
+
+async def test_wx_identify_needs_no_repository(service: UsercenterService) -> None:
+    identity = await service.wx_identify(code="c9", iv="iv", encrypted_data="13700000009",
+                                         client=CLIENT)
+    assert identity.openid == "open-c9"
+    assert identity.phone.pure_phone_number == "13700000009"
