@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from yys.kit.hosting import ROLES, Role
 from yys.kit.settings import Settings
+
+if TYPE_CHECKING:  # the CLI imports heavy modules only in the command that needs them
+    from yys.kit.hosting import Role
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="yys: a homestay booking platform. `yys up` runs all of it in one process.")
@@ -27,6 +29,8 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _parse_roles(spec: str) -> tuple[Role, ...]:
+    from yys.kit.hosting import ROLES
+
     roles = tuple(r.strip() for r in spec.split(",") if r.strip())
     bad = [r for r in roles if r not in ROLES]
     if bad:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -16,11 +20,29 @@ from yys.runtime.platform import build_platform, close_platform
 from yys.runtime.registry import SERVICES, builder
 
 
+class _Server(uvicorn.Server):
+    """uvicorn re-raises the stop signal after a graceful shutdown, so Ctrl-C would end the
+    process with status 130; as the top-level program, a drained shutdown is a clean exit (0)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        originals = {sig: signal.signal(sig, self.handle_exit)
+                     for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
+
+
 async def _serve(process: Process, settings: Settings, *, banner: str | None) -> None:
     app = create_app(process)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
                             access_log=False, lifespan="on", timeout_graceful_shutdown=10)
-    server = uvicorn.Server(config)
+    server = _Server(config)
 
     async def announce() -> None:
         while not server.started:
