@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 
 from yys.kit.auth.passwords import PasswordHasher
 from yys.kit.auth.tokens import TokenService
 from yys.kit.cache.ports import CacheBackend
 from yys.kit.db import Database, Databases
+from yys.kit.delayqueue.ports import DelayQueue, LeaderLease
+from yys.kit.events.bus import Bus
 from yys.kit.ratelimit import RateLimiter
 from yys.kit.settings import Settings
 
@@ -61,6 +63,19 @@ class HostedService:
     local_client: Any = None
 
 
+class JobQueues(Protocol):
+    """Delay queues and leader leases owned by one service, on the configured backend.
+
+    The SQL adapter keeps them in the service's own tables (declared with
+    `yys.kit.delayqueue.sql.delay_jobs_table` / `leader_leases_table` in its metadata, so its
+    migrations create them); the Redis adapter ignores the tables and uses a per-service prefix.
+    """
+
+    def queue(self, service: str, table: Table) -> DelayQueue: ...
+
+    def lease(self, service: str, table: Table, name: str) -> LeaderLease: ...
+
+
 @dataclass
 class Platform:
     """Shared, already-built infrastructure. Built once per process by the runtime."""
@@ -71,6 +86,8 @@ class Platform:
     rate_limiter: RateLimiter
     tokens: TokenService
     hasher: PasswordHasher
+    bus: Bus
+    jobs: JobQueues
     redis: Any = None  # redis.asyncio.Redis when configured, for adapters that need it
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_key_prefix: str = "yys:"
     kafka_bootstrap_servers: str | None = None
+    # The test broker (tansu) rejects idempotent producers; correctness rests on the outbox and
+    # idempotent consumers anyway, so this is an optimisation to turn on with real Kafka.
+    kafka_enable_idempotence: bool = False
+    kafka_topic_partitions: int = 3
+    kafka_replication_factor: int = 1
+
+    # Delay queue: a job whose worker died is run again after this lease.
+    job_lease_seconds: float = 60.0
+    job_poll_interval_seconds: float = 0.5
 
     # HTTP
     host: str = "127.0.0.1"
@@ -77,6 +86,7 @@ class Settings(BaseSettings):
 
     # Order lifecycle
     order_close_delay_seconds: int = 1800
+    order_sweep_interval_seconds: int = 60
 
     admin_password: SecretStr | None = None
 

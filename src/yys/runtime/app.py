@@ -52,6 +52,7 @@ class Process:
                 await upgrade(self.platform.database(svc.name).engine, svc.migrations)
 
     async def start(self) -> None:
+        await self.platform.bus.start()
         for svc in self.services:
             for hook in svc.on_startup:
                 await hook()

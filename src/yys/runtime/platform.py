@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis.asyncio as aioredis
+from sqlalchemy import Table
 
 from yys.kit.auth.keys import SigningKey, load_or_create_pem
 from yys.kit.auth.passwords import PasswordHasher
@@ -12,6 +13,9 @@ from yys.kit.auth.tokens import TokenService
 from yys.kit.cache import MemoryCache, RedisCache
 from yys.kit.cache.ports import CacheBackend
 from yys.kit.db import Databases
+from yys.kit.delayqueue.ports import DelayQueue, LeaderLease
+from yys.kit.events.bus import Bus
+from yys.kit.events.memory import MemoryBus
 from yys.kit.hosting import Platform
 from yys.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from yys.kit.settings import Settings
@@ -25,6 +29,58 @@ def signing_key(settings: Settings) -> SigningKey:
     if settings.env == "prod":
         raise RuntimeError("YYS_JWT_PRIVATE_KEY or YYS_JWT_PRIVATE_KEY_FILE must be set in prod")
     return SigningKey(load_or_create_pem(settings.data_dir / "keys" / "jwt-es256.pem"))
+
+
+class _SqlJobQueues:
+    def __init__(self, settings: Settings, databases: Databases) -> None:
+        self._settings = settings
+        self._databases = databases
+
+    def _engine(self, service: str) -> Any:
+        return self._databases.get(self._settings.database_url_for(service)).engine
+
+    def queue(self, service: str, table: Table) -> DelayQueue:
+        from yys.kit.delayqueue.sql import SqlDelayQueue
+
+        return SqlDelayQueue(self._engine(service), table,
+                             lease_seconds=self._settings.job_lease_seconds)
+
+    def lease(self, service: str, table: Table, name: str) -> LeaderLease:
+        from yys.kit.delayqueue.sql import SqlLeaderLease
+
+        return SqlLeaderLease(self._engine(service), table, name)
+
+
+class _RedisJobQueues:
+    def __init__(self, settings: Settings, client: Any) -> None:
+        self._settings = settings
+        self._client = client
+
+    def queue(self, service: str, table: Table) -> DelayQueue:
+        from yys.kit.delayqueue.redis import RedisDelayQueue
+
+        # The braces are a Redis Cluster hash tag: every key of one queue on one slot.
+        prefix = "{" + f"{self._settings.redis_key_prefix}dq:{service}" + "}"
+        return RedisDelayQueue(self._client, prefix=prefix,
+                               lease_seconds=self._settings.job_lease_seconds)
+
+    def lease(self, service: str, table: Table, name: str) -> LeaderLease:
+        from yys.kit.delayqueue.redis import RedisLeaderLease
+
+        return RedisLeaderLease(self._client, f"{self._settings.redis_key_prefix}lease:{service}:{name}")
+
+
+def build_bus(settings: Settings) -> Bus:
+    if settings.kafka_bootstrap_servers:
+        from yys.kit.events.kafka import KafkaBus
+
+        return KafkaBus(settings.kafka_bootstrap_servers, client_id="yys",
+                        enable_idempotence=settings.kafka_enable_idempotence,
+                        num_partitions=settings.kafka_topic_partitions,
+                        replication_factor=settings.kafka_replication_factor)
+    # One process hosts every group: a publish returns once the event was handled, so an
+    # outbox row is only marked published after its consumers committed (no loss on a crash).
+    return MemoryBus(ack_after_consumed=True)
 
 
 def build_platform(settings: Settings) -> Platform:
@@ -47,9 +103,14 @@ def build_platform(settings: Settings) -> Platform:
     )
     hasher = PasswordHasher(time_cost=settings.password_hash_time_cost,
                             memory_kib=settings.password_hash_memory_kib)
+    databases = Databases(pool_size=settings.database_pool_size, echo=settings.database_echo)
+    jobs = (_RedisJobQueues(settings, redis_client) if redis_client is not None
+            else _SqlJobQueues(settings, databases))
     return Platform(
         settings=settings,
-        databases=Databases(pool_size=settings.database_pool_size, echo=settings.database_echo),
+        databases=databases,
+        bus=build_bus(settings),
+        jobs=jobs,
         cache=cache,
         rate_limiter=limiter,
         tokens=tokens,
@@ -59,6 +120,7 @@ def build_platform(settings: Settings) -> Platform:
 
 
 async def close_platform(platform: Platform) -> None:
+    await platform.bus.close()
     await platform.databases.dispose()
     if platform.redis is not None:
         await platform.redis.aclose()
