@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from yys.clients.mqueue import MqueueClient
 from yys.clients.order import OrderClient
 from yys.clients.payment import PaymentClient
 from yys.clients.travel import TravelClient
@@ -56,4 +57,9 @@ class Clients:
     @property
     def payment(self) -> PaymentClient:
         client: PaymentClient = self._get("payment")
+        return client
+
+    @property
+    def mqueue(self) -> MqueueClient:
+        client: MqueueClient = self._get("mqueue")
         return client
