@@ -143,17 +143,18 @@ class SqlDelayQueue:
 
     async def claim(self, worker_id: str, limit: int) -> list[Job]:
         t = self._t
-        now_ms = _ms(self._clock())
-        token = uuid.uuid4().hex
-        lease = {
-            "locked_by": worker_id,
-            "locked_until_ms": now_ms + _ms(self._lease_seconds),
-            "lease_token": token,
-            "attempts": t.c.attempts + 1,
-            "lateness_ms": now_ms - t.c.run_at_ms,
-        }
-        due = sa.select(t.c.id).where(self._claimable(now_ms)).order_by(t.c.run_at_ms).limit(limit)
         async with write_tx(self._engine, self._dialect) as conn:
+            # Read the clock only once the transaction holds its lock: time spent waiting for
+            # SQLite's write lock must not eat into the lease.
+            now_ms = _ms(self._clock())
+            lease = {
+                "locked_by": worker_id,
+                "locked_until_ms": now_ms + _ms(self._lease_seconds),
+                "lease_token": uuid.uuid4().hex,
+                "attempts": t.c.attempts + 1,
+                "lateness_ms": now_ms - t.c.run_at_ms,
+            }
+            due = sa.select(t.c.id).where(self._claimable(now_ms)).order_by(t.c.run_at_ms).limit(limit)
             if self._dialect == "sqlite":
                 # Writers are serialized by BEGIN IMMEDIATE, so one UPDATE picks and leases.
                 stmt = sa.update(t).where(t.c.id.in_(due.scalar_subquery())).values(**lease)
