@@ -13,9 +13,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 MARIADB_HOST = os.environ.get("YYS_TEST_MARIADB_HOST", "127.0.0.1")
 MARIADB_PORT = int(os.environ.get("YYS_TEST_MARIADB_PORT", "3306"))
@@ -50,7 +51,6 @@ def mariadb_admin_url(database: str = "") -> str:
 @contextmanager
 def throwaway_mariadb_database() -> Iterator[str]:
     """Create a uniquely named database, yield its asyncmy URL, drop it afterwards."""
-    import asyncio
 
     import asyncmy
 
@@ -66,11 +66,32 @@ def throwaway_mariadb_database() -> Iterator[str]:
         finally:
             conn.close()
 
-    asyncio.run(run(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+    _run_in_thread(lambda: run(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
     try:
         yield mariadb_admin_url(name) + "?charset=utf8mb4"
     finally:
-        asyncio.run(run(f"DROP DATABASE IF EXISTS `{name}`"))
+        _run_in_thread(lambda: run(f"DROP DATABASE IF EXISTS `{name}`"))
+
+
+def _run_in_thread(make_coro: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine to completion on a private loop in a thread, so fixtures that need it
+    work both from sync tests and from inside a running event loop (async fixtures)."""
+    import asyncio
+    import threading
+
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(make_coro())
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def redis_test_url() -> str:

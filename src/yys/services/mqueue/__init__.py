@@ -1,0 +1,1 @@
+"""mqueue: notifications to users (the original's `msg:pay_success:notify_user` job target)."""
