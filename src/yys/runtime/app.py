@@ -97,7 +97,9 @@ def create_app(process: Process, *, migrate_on_start: bool = False, title: str =
         finally:
             await process.stop()
 
-    handlers = [h for svc in process.services for h in svc.route_handlers]
+    # Consumer/worker/scheduler processes keep only the health and metrics routes (for probes).
+    handlers = ([h for svc in process.services for h in svc.route_handlers]
+                if "api" in process.roles else [])
     settings = process.platform.settings
     middleware: list[Any] = [empty_body_as_object, metrics_middleware(title)]
     return Litestar(

@@ -63,6 +63,32 @@ def serve(services: ServicesOpt = "all",
     asyncio.run(run_serve(settings, parse_services(services), _parse_roles(roles), migrate=migrate))
 
 
+def _run_role(role: str, services: str, host: str | None, port: int | None) -> None:
+    from yys.runtime.registry import parse_services
+    from yys.runtime.serve import run_serve
+
+    settings = _settings(host=host, port=port)
+    asyncio.run(run_serve(settings, parse_services(services), _parse_roles(role), migrate=False))
+
+
+@app.command()
+def consume(services: ServicesOpt = "all", host: HostOpt = None, port: PortOpt = None) -> None:
+    """Run the event consumers of the given services (health and metrics on HTTP)."""
+    _run_role("consumer", services, host, port)
+
+
+@app.command()
+def worker(services: ServicesOpt = "all", host: HostOpt = None, port: PortOpt = None) -> None:
+    """Run the delay-queue workers of the given services (health and metrics on HTTP)."""
+    _run_role("worker", services, host, port)
+
+
+@app.command()
+def scheduler(services: ServicesOpt = "all", host: HostOpt = None, port: PortOpt = None) -> None:
+    """Run the cron scheduler and sweepers (one active replica holds the lease)."""
+    _run_role("scheduler", services, host, port)
+
+
 @app.command()
 def migrate(services: ServicesOpt = "all",
             make: Annotated[str | None, typer.Option(
