@@ -16,6 +16,7 @@ from yys.services.travel.api import router
 from yys.services.travel.caching import CachePolicy, TravelCaches
 from yys.services.travel.catalogue import CatalogueService
 from yys.services.travel.domain import Profile
+from yys.services.travel.local_client import LocalTravelClient
 from yys.services.travel.ports import TravelReads, TravelRepository
 from yys.services.travel.repository import SqlTravelRepository
 from yys.services.travel.service import TravelService
@@ -81,4 +82,5 @@ def build(platform: Platform, clients: Clients) -> HostedService:
         name="travel",
         route_handlers=[router(service)],
         migrations=migration_spec(),
+        local_client=LocalTravelClient(service),
     )
