@@ -49,6 +49,12 @@ class CacheAside(Generic[T]):
         self._lock_ttl = lock_ttl
         self._lock_wait = lock_wait
         self._inflight: dict[str, asyncio.Future[T | None]] = {}
+        # Bound once: `labels()` on every lookup costs more than the lookup itself.
+        self._hit = CACHE_REQUESTS.labels(name, "hit")
+        self._miss = CACHE_REQUESTS.labels(name, "miss")
+        self._negative_hit = CACHE_REQUESTS.labels(name, "negative_hit")
+        self._bypass = CACHE_REQUESTS.labels(name, "bypass")
+        self._loads = CACHE_LOADS.labels(name)
 
     def _key(self, key: str) -> str:
         return f"{self._name}:{key}"
@@ -58,7 +64,7 @@ class CacheAside(Generic[T]):
 
     async def get(self, key: str, loader: Callable[[], Awaitable[T | None]]) -> T | None:
         if not self._enabled:
-            CACHE_REQUESTS.labels(self._name, "bypass").inc()
+            self._bypass.inc()
             return await loader()
         full = self._key(key)
         found, value = await self._lookup(full)
@@ -85,15 +91,15 @@ class CacheAside(Generic[T]):
         try:
             raw = await self._backend.get(full)
         except CacheUnavailableError:
-            CACHE_REQUESTS.labels(self._name, "bypass").inc()
+            self._bypass.inc()
             return False, None
         if raw is None:
-            CACHE_REQUESTS.labels(self._name, "miss").inc()
+            self._miss.inc()
             return False, None
         if raw == _TOMBSTONE:
-            CACHE_REQUESTS.labels(self._name, "negative_hit").inc()
+            self._negative_hit.inc()
             return True, None
-        CACHE_REQUESTS.labels(self._name, "hit").inc()
+        self._hit.inc()
         return True, self._decode(raw)
 
     async def _load_once(self, full: str, loader: Callable[[], Awaitable[T | None]]) -> T | None:
@@ -108,7 +114,7 @@ class CacheAside(Generic[T]):
                 if found:
                     return value
         try:
-            CACHE_LOADS.labels(self._name).inc()
+            self._loads.inc()
             value = await loader()
             await self._store(full, value)
             return value

@@ -40,6 +40,19 @@ def empty_body_as_object(app: ASGIApp) -> ASGIApp:
 
 
 def metrics_middleware(service: str) -> Any:
+    # `labels()` validates and takes a lock on every call (~2 us each, twice a request); the
+    # children are cached per (method, route template, status), a small bounded set.
+    children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def record(method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        pair = children.get(key)
+        if pair is None:
+            pair = children[key] = (HTTP_REQUESTS.labels(service, method, route, str(status)),
+                                    HTTP_DURATION.labels(service, method, route))
+        pair[0].inc()
+        pair[1].observe(seconds)
+
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
@@ -57,10 +70,8 @@ def metrics_middleware(service: str) -> Any:
             try:
                 await app(scope, receive, capture)
             finally:
-                route = scope.get("path_template") or "unmatched"
-                method = scope.get("method", "")
-                HTTP_REQUESTS.labels(service, method, route, str(status)).inc()
-                HTTP_DURATION.labels(service, method, route).observe(time.perf_counter() - start)
+                record(scope.get("method", ""), scope.get("path_template") or "unmatched", status,
+                       time.perf_counter() - start)
 
         return middleware
 
