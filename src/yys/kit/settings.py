@@ -58,6 +58,20 @@ class Settings(BaseSettings):
     request_max_body_bytes: int = 64 * 1024
     public_base_url: str | None = None
 
+    # Internal gRPC (`yys serve`; `yys up` calls everything in-process and opens no gRPC port).
+    # The deadline is the default of every outgoing call (go-zero's 2 s), capped by what is left
+    # of the incoming call's deadline. A target is where a service not hosted here is reached,
+    # e.g. `dns:///usercenter-grpc.yys.svc.cluster.local:9090` (headless: round-robin over pods).
+    grpc_port: int = 9090
+    grpc_deadline_seconds: float = 2.0
+    grpc_max_message_bytes: int = 4 * 1024 * 1024
+    grpc_grace_seconds: float = 10.0
+    usercenter_grpc_target: str | None = None
+    travel_grpc_target: str | None = None
+    order_grpc_target: str | None = None
+    payment_grpc_target: str | None = None
+    mqueue_grpc_target: str | None = None
+
     # Cache-aside
     cache_enabled: bool = True
     cache_ttl_seconds: int = 300
@@ -89,6 +103,10 @@ class Settings(BaseSettings):
     order_sweep_interval_seconds: int = 60
 
     admin_password: SecretStr | None = None
+
+    def grpc_target_for(self, service: str) -> str | None:
+        target = getattr(self, f"{service}_grpc_target", None)
+        return str(target) if target else None
 
     def database_url_for(self, service: str) -> str:
         override = getattr(self, f"{service}_database_url", None)
