@@ -13,6 +13,7 @@ from yys.kit.hosting import HostedService, Platform
 SERVICES: dict[str, str] = {
     "usercenter": "yys.services.usercenter.wiring",
     "travel": "yys.services.travel.wiring",
+    "order": "yys.services.order.wiring",
     "mqueue": "yys.services.mqueue.wiring",
 }
 

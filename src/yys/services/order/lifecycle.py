@@ -1,0 +1,142 @@
+"""Use cases that move orders after creation: the close job and its sweeper, payment events,
+the pay-success notification and the daily settlement. Each opens its own unit of work (they
+run at a message/job boundary, not inside a request)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from yys.clients import Clients
+from yys.contracts.mqueue import UserNotification
+from yys.contracts.trade import TradeState
+from yys.kit.errors import Conflict
+from yys.services.order.domain import (
+    Order,
+    OrderNotFound,
+    Payment,
+    PaymentAction,
+    check_move,
+    day_window,
+    decide_unapplied_payment,
+    fen_to_yuan,
+    settle,
+    source_state,
+)
+from yys.services.order.ports import Clock, ReadsFactory, WritesFactory
+
+log = logging.getLogger(__name__)
+
+SWEEP_BATCH = 200
+
+
+class OrderLifecycle:
+    def __init__(self, *, reads: ReadsFactory, writes: WritesFactory, clients: Clients,
+                 clock: Clock, close_delay: float, commission_bps: int, settle_tz: str) -> None:
+        self._reads = reads
+        self._writes = writes
+        self._clients = clients
+        self._clock = clock
+        self._close_delay = close_delay
+        self._commission_bps = commission_bps
+        self._settle_tz = settle_tz
+
+    async def transition(self, sn: str, to_state: int) -> bool:
+        """Move an order along the state machine; False when it already was in `to_state`."""
+        from_state = source_state(to_state)
+        async with self._writes() as unit:
+            # The UPDATE comes first: it decides races, and on SQLite it takes the write lock
+            # before anything is read.
+            if await unit.repo.transition(sn, from_state=from_state, to_state=to_state):
+                return True
+            order = await unit.repo.get_by_sn(sn)
+        if order is None:
+            raise OrderNotFound()
+        if order.trade_state == to_state:
+            return False
+        check_move(order.trade_state, to_state)
+        # Legal from what we read now, but not when the UPDATE ran: someone moved it meanwhile.
+        raise Conflict("order state changed concurrently")
+
+    async def close_order(self, sn: str) -> bool:
+        """The close job: 0 → -1 only. Anything else (paid, already closed, gone) is a no-op."""
+        async with self._writes() as unit:
+            closed = await unit.repo.transition(sn, from_state=TradeState.WAIT_PAY,
+                                                to_state=TradeState.CANCELLED)
+        if closed:
+            log.info("unpaid order closed", extra={"order_sn": sn})
+        return closed
+
+    async def sweep_unpaid(self) -> int:
+        """Safety net for lost close jobs: close wait-pay orders older than the close delay."""
+        cutoff = int(self._clock() - self._close_delay)
+        async with self._reads() as repo:
+            stale = await repo.wait_pay_created_before(cutoff, limit=SWEEP_BATCH)
+        closed = 0
+        for sn in stale:
+            closed += await self.close_order(sn)
+        if closed:
+            log.warning("sweeper closed orders whose close job did not run", extra={"count": closed})
+        return closed
+
+    async def apply_payment(self, payment: Payment) -> PaymentAction | None:
+        """A successful payment: pays the waiting order exactly once (None = it paid it now),
+        otherwise says what happened to it. A refund is recorded on the order and committed
+        before the payment service is asked for it, so a failed call is retried by redelivery."""
+        async with self._writes() as unit:
+            if await unit.repo.mark_paid(payment):
+                await unit.jobs.schedule_pay_notify(payment.order_sn)
+                return None
+            order = await unit.repo.get_by_sn(payment.order_sn)
+            decision = decide_unapplied_payment(order, payment)
+            if decision.action is PaymentAction.ALREADY_APPLIED:
+                if order is not None and order.trade_state == TradeState.WAIT_USE:
+                    # Dedup'd by job id; re-enqueueing covers a notification lost after commit.
+                    await unit.jobs.schedule_pay_notify(payment.order_sn)
+                return decision.action
+            if order is not None:
+                await unit.repo.note_payment(order.sn, pay_sn=payment.pay_sn,
+                                             note=f"{decision.action.value}: {decision.reason}")
+        if decision.action is PaymentAction.REFUND:
+            log.warning("refunding a payment that cannot pay its order",
+                        extra={"order_sn": payment.order_sn, "pay_sn": payment.pay_sn,
+                               "reason": decision.reason})
+            await self._clients.payment.refund_order_payment(payment.order_sn,
+                                                             reason=decision.reason)
+        else:
+            log.error("payment needs review", extra={"order_sn": payment.order_sn,
+                                                     "pay_sn": payment.pay_sn,
+                                                     "reason": decision.reason})
+        return decision.action
+
+    async def notify_paid(self, sn: str) -> None:
+        async with self._reads() as repo:
+            order = await repo.get_by_sn(sn)
+        if order is None or order.trade_state == TradeState.WAIT_PAY:
+            log.warning("pay notification for an unpaid or unknown order", extra={"order_sn": sn})
+            return
+        await self._clients.mqueue.notify_user(pay_success_notification(order))
+
+    async def settle_day(self, day: date) -> int:
+        """One settlement record per business for the used orders whose stay ended on `day`;
+        returns how many records were new (a rerun adds none)."""
+        start, end = day_window(day, self._settle_tz)
+        async with self._writes() as unit:
+            totals = await unit.repo.used_order_totals(ended_from=start, ended_before=end)
+            records = [settle(total, day=day, commission_bps=self._commission_bps)
+                       for total in totals]
+            added = await unit.repo.add_settlements(records)
+        log.info("settlement run", extra={"day": day.isoformat(), "businesses": len(records),
+                                          "new_records": added})
+        return added
+
+
+def pay_success_notification(order: Order) -> UserNotification:
+    return UserNotification(
+        user_id=order.user_id,
+        kind="pay_success",
+        title="支付成功",
+        body=f"订单 {order.sn}（{order.homestay.title}）已支付 ¥{fen_to_yuan(order.price.order_total):.2f}",
+        dedup_key=f"pay_success:{order.sn}",
+        data={"orderSn": order.sn, "tradeCode": order.trade_code},
+    )

@@ -1,0 +1,192 @@
+"""SQL adapter of `OrderRepository` on one `AsyncConnection` (the caller's transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from yys.services.order import tables as t
+from yys.services.order.domain import (
+    BusinessTotal,
+    HomestayTerms,
+    NewOrder,
+    Order,
+    Payment,
+    Price,
+    Settlement,
+)
+from yys.services.order.ports import IdempotencyRecord
+
+_O = t.homestay_order.c
+_K = t.idempotency_key.c
+
+
+def to_datetime(unix: int) -> datetime:
+    # Stored naive in UTC: SQLite has no time zones and MariaDB DATETIME none either.
+    return datetime.fromtimestamp(unix, UTC).replace(tzinfo=None)
+
+
+def to_unix(value: datetime | None) -> int:
+    return 0 if value is None else int(value.replace(tzinfo=UTC).timestamp())
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _order(row: Any) -> Order:
+    homestay = HomestayTerms(
+        id=int(row.homestay_id), title=row.title, sub_title=row.sub_title, cover=row.cover,
+        info=row.info, people_num=int(row.people_num), row_type=int(row.row_type),
+        food_info=row.food_info, food_price=int(row.food_price),
+        homestay_price=int(row.homestay_price),
+        market_homestay_price=int(row.market_homestay_price),
+        homestay_business_id=int(row.homestay_business_id),
+        homestay_user_id=int(row.homestay_user_id),
+    )
+    price = Price(homestay_total=int(row.homestay_total_price),
+                  food_total=int(row.food_total_price), order_total=int(row.order_total_price))
+    return Order(
+        id=int(row.id), sn=row.sn, user_id=int(row.user_id), homestay=homestay,
+        need_food=bool(row.need_food), live_start=to_unix(row.live_start_date),
+        live_end=to_unix(row.live_end_date), live_people_num=int(row.live_people_num),
+        trade_state=int(row.trade_state), trade_code=row.trade_code, remark=row.remark,
+        price=price, create_time=to_unix(row.create_time), pay_time=to_unix(row.pay_time),
+        pay_type=row.pay_type, pay_sn=row.pay_sn, pay_note=row.pay_note, version=int(row.version),
+    )
+
+
+def _order_values(order: NewOrder) -> dict[str, Any]:
+    h = order.homestay
+    created = to_datetime(order.create_time)
+    return {
+        "sn": order.sn, "user_id": order.user_id, "homestay_id": h.id, "title": h.title,
+        "sub_title": h.sub_title, "cover": h.cover, "info": h.info, "people_num": h.people_num,
+        "row_type": h.row_type, "need_food": order.need_food, "food_info": h.food_info,
+        "food_price": h.food_price, "homestay_price": h.homestay_price,
+        "market_homestay_price": h.market_homestay_price,
+        "homestay_business_id": h.homestay_business_id, "homestay_user_id": h.homestay_user_id,
+        "live_start_date": to_datetime(order.live_start),
+        "live_end_date": to_datetime(order.live_end), "live_people_num": order.live_people_num,
+        "trade_state": 0, "trade_code": order.trade_code, "remark": order.remark,
+        "order_total_price": order.price.order_total, "food_total_price": order.price.food_total,
+        "homestay_total_price": order.price.homestay_total, "create_time": created,
+        "update_time": created, "version": 0,
+    }
+
+
+def _changed(**values: Any) -> dict[str, Any]:
+    return {**values, "update_time": now_utc(), "version": _O.version + 1}
+
+
+class SqlOrderRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def insert(self, order: NewOrder) -> int:
+        result = await self._conn.execute(t.homestay_order.insert().values(**_order_values(order)))
+        key = result.inserted_primary_key
+        assert key is not None  # a single-row INSERT always reports its key
+        return int(key[0])
+
+    async def get_by_sn(self, sn: str) -> Order | None:
+        row = (await self._conn.execute(sa.select(t.homestay_order).where(_O.sn == sn))).first()
+        return None if row is None else _order(row)
+
+    async def list_for_user(self, user_id: int, *, trade_state: int | None, before_id: int | None,
+                            limit: int) -> list[Order]:
+        query = sa.select(t.homestay_order).where(_O.user_id == user_id)
+        if trade_state is not None:
+            query = query.where(_O.trade_state == trade_state)
+        if before_id is not None:
+            query = query.where(_O.id < before_id)
+        rows = await self._conn.execute(query.order_by(_O.id.desc()).limit(limit))
+        return [_order(r) for r in rows]
+
+    async def transition(self, sn: str, *, from_state: int, to_state: int) -> bool:
+        stmt = (sa.update(t.homestay_order)
+                .where(_O.sn == sn, _O.trade_state == from_state)
+                .values(**_changed(trade_state=to_state)))
+        return bool((await self._conn.execute(stmt)).rowcount == 1)
+
+    async def mark_paid(self, payment: Payment) -> bool:
+        stmt = (sa.update(t.homestay_order)
+                .where(_O.sn == payment.order_sn, _O.trade_state == 0,
+                       _O.order_total_price == payment.total)
+                .values(**_changed(trade_state=1, pay_sn=payment.pay_sn, pay_type=payment.pay_type,
+                                   pay_time=to_datetime(payment.pay_time))))
+        return bool((await self._conn.execute(stmt)).rowcount == 1)
+
+    async def note_payment(self, sn: str, *, pay_sn: str, note: str) -> None:
+        note = note[:255]
+        # Unchanged on a redelivery of the same payment: no version bump, nothing to see.
+        stmt = (sa.update(t.homestay_order)
+                .where(_O.sn == sn, sa.not_(sa.and_(_O.pay_sn == pay_sn, _O.pay_note == note)))
+                .values(**_changed(pay_sn=pay_sn, pay_note=note)))
+        await self._conn.execute(stmt)
+
+    async def wait_pay_created_before(self, cutoff: int, *, limit: int) -> list[str]:
+        stmt = (sa.select(_O.sn)
+                .where(_O.trade_state == 0, _O.create_time < to_datetime(cutoff))
+                .order_by(_O.create_time).limit(limit))
+        return [str(sn) for sn in (await self._conn.execute(stmt)).scalars()]
+
+    async def claim_idempotency_key(self, *, user_id: int, key: str, fingerprint: str,
+                                    order_sn: str) -> IdempotencyRecord | None:
+        stmt = t.idempotency_key.insert().values(user_id=user_id, idem_key=key,
+                                                 request_hash=fingerprint, order_sn=order_sn,
+                                                 create_time=now_utc())
+        try:
+            # A concurrent holder of the same key makes this wait for its commit, then fail.
+            await self._conn.execute(stmt)
+        except IntegrityError:
+            existing = await self.find_idempotency_key(user_id=user_id, key=key)
+            if existing is None:  # the unique index fired, so the row is there to read
+                raise
+            return existing
+        return None
+
+    async def find_idempotency_key(self, *, user_id: int, key: str) -> IdempotencyRecord | None:
+        stmt = sa.select(_K.request_hash, _K.order_sn).where(_K.user_id == user_id,
+                                                             _K.idem_key == key)
+        row = (await self._conn.execute(stmt)).first()
+        return None if row is None else IdempotencyRecord(fingerprint=row.request_hash,
+                                                          order_sn=row.order_sn)
+
+    async def used_order_totals(self, *, ended_from: int, ended_before: int) -> list[BusinessTotal]:
+        stmt = (sa.select(_O.homestay_business_id, sa.func.count().label("n"),
+                          sa.func.sum(_O.order_total_price).label("gross"))
+                .where(_O.trade_state == 2, _O.live_end_date >= to_datetime(ended_from),
+                       _O.live_end_date < to_datetime(ended_before))
+                .group_by(_O.homestay_business_id).order_by(_O.homestay_business_id))
+        return [BusinessTotal(business_id=int(r.homestay_business_id), order_count=int(r.n),
+                              gross=int(r.gross or 0))
+                for r in await self._conn.execute(stmt)]
+
+    async def add_settlements(self, records: Sequence[Settlement]) -> int:
+        added = 0
+        created = now_utc()
+        for rec in records:
+            values = {"homestay_business_id": rec.business_id, "settle_day": rec.day,
+                      "order_count": rec.order_count, "gross_amount": rec.gross,
+                      "commission_bps": rec.commission_bps, "commission_amount": rec.commission,
+                      "net_amount": rec.net, "create_time": created}
+            result = await self._conn.execute(self._insert_new(values))
+            # MariaDB reports 1 for an insert and 0 for a duplicate left unchanged.
+            added += 1 if result.rowcount == 1 else 0
+        return added
+
+    def _insert_new(self, values: dict[str, Any]) -> sa.Executable:
+        """An INSERT that keeps an existing (business, day) row instead of failing: a failed
+        statement must not abort the caller's transaction."""
+        table = t.settlement_record
+        if self._conn.dialect.name == "sqlite":
+            return sqlite.insert(table).values(**values).on_conflict_do_nothing(
+                index_elements=["homestay_business_id", "settle_day"])
+        return mysql.insert(table).values(**values).on_duplicate_key_update(id=table.c.id)

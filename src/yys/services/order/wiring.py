@@ -1,0 +1,94 @@
+"""Composition root of order: repository, job queue, use cases, routes, consumer, worker and
+scheduler. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from yys.clients import Clients
+from yys.kit.db import Database
+from yys.kit.delayqueue import DelayQueue, PeriodicTask, Scheduler, Worker
+from yys.kit.delayqueue.sql import SqlDelayQueue
+from yys.kit.hosting import BackgroundTask, HostedService, MigrationSpec, Platform
+from yys.services.order import tables
+from yys.services.order.api import router
+from yys.services.order.consumers import PaymentConsumer, PaymentStatusHandler
+from yys.services.order.jobs import DeferredJobs, TransactionalJobs, job_handlers, settle_entry
+from yys.services.order.lifecycle import OrderLifecycle
+from yys.services.order.local_client import LocalOrderClient
+from yys.services.order.ports import OrderRepository, OrderUnit, ReadsFactory, WritesFactory
+from yys.services.order.repository import SqlOrderRepository
+from yys.services.order.service import OrderService
+from yys.services.order.settings import OrderSettings
+
+NAME = "order"
+MIGRATIONS = MigrationSpec(NAME, tables.metadata,
+                           versions=Path(__file__).parent / "migrations" / "versions")
+
+
+def order_queue(platform: Platform) -> DelayQueue:
+    return platform.jobs.queue(NAME, tables.delay_job)
+
+
+def unit_factories(db: Database, queue: DelayQueue) -> tuple[ReadsFactory, WritesFactory]:
+    """Reads on a plain connection; writes in one transaction that also carries the jobs."""
+
+    @asynccontextmanager
+    async def reads() -> AsyncIterator[OrderRepository]:
+        async with db.read() as conn:
+            yield SqlOrderRepository(conn)
+
+    @asynccontextmanager
+    async def writes() -> AsyncIterator[OrderUnit]:
+        if isinstance(queue, SqlDelayQueue):
+            # The SQL adapter keeps order's jobs in order's own database (see JobQueues), so
+            # the job row commits atomically with the order change.
+            async with db.unit_of_work() as conn:
+                yield OrderUnit(SqlOrderRepository(conn), TransactionalJobs(queue, conn))
+            return
+        deferred = DeferredJobs(queue)
+        async with db.unit_of_work() as conn:
+            yield OrderUnit(SqlOrderRepository(conn), deferred)
+        await deferred.flush()
+
+    return reads, writes
+
+
+def build(platform: Platform, clients: Clients) -> HostedService:
+    settings = platform.settings
+    own = OrderSettings()
+    queue = order_queue(platform)
+    reads, writes = unit_factories(platform.database(NAME), queue)
+    service = OrderService(reads=reads, writes=writes, clients=clients, clock=time.time,
+                           close_delay=settings.order_close_delay_seconds)
+    lifecycle = OrderLifecycle(reads=reads, writes=writes, clients=clients, clock=time.time,
+                               close_delay=settings.order_close_delay_seconds,
+                               commission_bps=own.commission_bps, settle_tz=own.settle_tz)
+    consumer = PaymentConsumer(platform.bus, PaymentStatusHandler(lifecycle))
+    worker = Worker(queue, job_handlers(lifecycle, settle_tz=own.settle_tz),
+                    concurrency=own.worker_concurrency,
+                    poll_interval=settings.job_poll_interval_seconds)
+
+    async def sweep() -> None:
+        await lifecycle.sweep_unpaid()
+
+    scheduler = Scheduler(
+        queue,
+        [settle_entry(daily_at=own.settle_daily_at, tz=own.settle_tz)],
+        tasks=[PeriodicTask("order-close-sweep", settings.order_sweep_interval_seconds, sweep)],
+        lease=platform.jobs.lease(NAME, tables.leader_lease, "order-scheduler"),
+    )
+    return HostedService(
+        name=NAME,
+        route_handlers=[router(service, platform.tokens)],
+        migrations=MIGRATIONS,
+        background=[
+            BackgroundTask("order-consumer", "consumer", consumer.run, consumer.stop),
+            BackgroundTask("order-worker", "worker", worker.run, worker.stop),
+            BackgroundTask("order-scheduler", "scheduler", scheduler.run, scheduler.stop),
+        ],
+        local_client=LocalOrderClient(service),
+    )

@@ -1,0 +1,186 @@
+"""In-memory fakes of the order ports and of the clients order calls (no monkeypatching)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+
+from yys.clients import Clients
+from yys.contracts.mqueue import UserNotification
+from yys.contracts.trade import PaymentView
+from yys.contracts.travel import HomestaySnapshot
+from yys.services.order.domain import (
+    BusinessTotal,
+    NewOrder,
+    Order,
+    Payment,
+    Settlement,
+)
+from yys.services.order.ports import IdempotencyRecord, OrderUnit
+
+
+def homestay(**overrides: object) -> HomestaySnapshot:
+    values: dict[str, object] = dict(
+        id=7, title="Lakeside", sub_title="quiet", banner="a.jpg,b.jpg", info="nice",
+        people_num=4, row_state=1, row_type=0, food_info="breakfast", food_price=3000,
+        homestay_price=25000, market_homestay_price=30000, homestay_business_id=3, user_id=90)
+    values.update(overrides)
+    return HomestaySnapshot(**values)  # type: ignore[arg-type]
+
+
+class FakeTravel:
+    def __init__(self, *homestays: HomestaySnapshot, fail: bool = False) -> None:
+        self.homestays = {h.id: h for h in homestays}
+        self.fail = fail
+
+    async def get_homestay(self, homestay_id: int) -> HomestaySnapshot | None:
+        if self.fail:
+            raise ConnectionError("travel is down")
+        return self.homestays.get(homestay_id)
+
+
+class FakePayment:
+    def __init__(self) -> None:
+        self.refunds: list[tuple[str, str]] = []
+
+    async def get_paid_payment(self, order_sn: str) -> PaymentView | None:
+        return None
+
+    async def refund_order_payment(self, order_sn: str, *, reason: str) -> PaymentView | None:
+        self.refunds.append((order_sn, reason))
+        return None
+
+
+class FakeMqueue:
+    def __init__(self) -> None:
+        self.sent: dict[str, UserNotification] = {}
+
+    async def notify_user(self, notification: UserNotification) -> int:
+        self.sent.setdefault(notification.dedup_key, notification)
+        return len(self.sent)
+
+
+def clients(travel: FakeTravel, payment: FakePayment | None = None,
+            mqueue: FakeMqueue | None = None) -> Clients:
+    bound = Clients()
+    bound.bind("travel", travel)
+    bound.bind("payment", payment or FakePayment())
+    bound.bind("mqueue", mqueue or FakeMqueue())
+    return bound
+
+
+@dataclass
+class FakeJobs:
+    scheduled: list[tuple[str, str, float]] = field(default_factory=list)
+
+    async def schedule_close(self, order_sn: str, *, delay: float) -> None:
+        self.scheduled.append(("close", order_sn, delay))
+
+    async def schedule_pay_notify(self, order_sn: str) -> None:
+        self.scheduled.append(("notify", order_sn, 0.0))
+
+
+def _order(new: NewOrder, order_id: int) -> Order:
+    return Order(id=order_id, sn=new.sn, user_id=new.user_id, homestay=new.homestay,
+                 need_food=new.need_food, live_start=new.live_start, live_end=new.live_end,
+                 live_people_num=new.live_people_num, trade_state=0, trade_code=new.trade_code,
+                 remark=new.remark, price=new.price, create_time=new.create_time, pay_time=0,
+                 pay_type="", pay_sn="", pay_note="", version=0)
+
+
+class FakeOrderRepository:
+    """Same conditional-update semantics as the SQL adapter, over dicts."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, Order] = {}
+        self.keys: dict[tuple[int, str], IdempotencyRecord] = {}
+        self.settlements: dict[tuple[int, object], Settlement] = {}
+
+    async def insert(self, order: NewOrder) -> int:
+        assert order.sn not in self.orders
+        self.orders[order.sn] = _order(order, len(self.orders) + 1)
+        return len(self.orders)
+
+    async def get_by_sn(self, sn: str) -> Order | None:
+        return self.orders.get(sn)
+
+    async def list_for_user(self, user_id: int, *, trade_state: int | None, before_id: int | None,
+                            limit: int) -> list[Order]:
+        mine = [o for o in self.orders.values() if o.user_id == user_id
+                and (trade_state is None or o.trade_state == trade_state)
+                and (before_id is None or o.id < before_id)]
+        return sorted(mine, key=lambda o: -o.id)[:limit]
+
+    def _bump(self, order: Order, **changes: object) -> None:
+        self.orders[order.sn] = replace(order, version=order.version + 1, **changes)  # type: ignore[arg-type]
+
+    async def transition(self, sn: str, *, from_state: int, to_state: int) -> bool:
+        order = self.orders.get(sn)
+        if order is None or order.trade_state != from_state:
+            return False
+        self._bump(order, trade_state=to_state)
+        return True
+
+    async def mark_paid(self, payment: Payment) -> bool:
+        order = self.orders.get(payment.order_sn)
+        if order is None or order.trade_state != 0 or order.price.order_total != payment.total:
+            return False
+        self._bump(order, trade_state=1, pay_sn=payment.pay_sn, pay_type=payment.pay_type,
+                   pay_time=payment.pay_time)
+        return True
+
+    async def note_payment(self, sn: str, *, pay_sn: str, note: str) -> None:
+        order = self.orders[sn]
+        if (order.pay_sn, order.pay_note) != (pay_sn, note):
+            self._bump(order, pay_sn=pay_sn, pay_note=note)
+
+    async def wait_pay_created_before(self, cutoff: int, *, limit: int) -> list[str]:
+        return [o.sn for o in self.orders.values()
+                if o.trade_state == 0 and o.create_time < cutoff][:limit]
+
+    async def claim_idempotency_key(self, *, user_id: int, key: str, fingerprint: str,
+                                    order_sn: str) -> IdempotencyRecord | None:
+        if (user_id, key) in self.keys:
+            return self.keys[(user_id, key)]
+        self.keys[(user_id, key)] = IdempotencyRecord(fingerprint=fingerprint, order_sn=order_sn)
+        return None
+
+    async def find_idempotency_key(self, *, user_id: int, key: str) -> IdempotencyRecord | None:
+        return self.keys.get((user_id, key))
+
+    async def used_order_totals(self, *, ended_from: int, ended_before: int) -> list[BusinessTotal]:
+        totals: dict[int, BusinessTotal] = {}
+        for o in self.orders.values():
+            if o.trade_state == 2 and ended_from <= o.live_end < ended_before:
+                bid = o.homestay.homestay_business_id
+                prev = totals.get(bid, BusinessTotal(bid, 0, 0))
+                totals[bid] = BusinessTotal(bid, prev.order_count + 1,
+                                            prev.gross + o.price.order_total)
+        return [totals[k] for k in sorted(totals)]
+
+    async def add_settlements(self, records: Sequence[Settlement]) -> int:
+        added = 0
+        for rec in records:
+            if (rec.business_id, rec.day) not in self.settlements:
+                self.settlements[(rec.business_id, rec.day)] = rec
+                added += 1
+        return added
+
+
+class FakeStore:
+    """Reads and writes over one fake repository; a failing unit leaves no jobs behind."""
+
+    def __init__(self) -> None:
+        self.repo = FakeOrderRepository()
+        self.jobs = FakeJobs()
+
+    @asynccontextmanager
+    async def reads(self) -> AsyncIterator[FakeOrderRepository]:
+        yield self.repo
+
+    @asynccontextmanager
+    async def writes(self) -> AsyncIterator[OrderUnit]:
+        pending = FakeJobs()
+        yield OrderUnit(self.repo, pending)
+        self.jobs.scheduled.extend(pending.scheduled)
