@@ -102,7 +102,7 @@ class SqlTravelRepository:
         query = (_live_homestays().join(t.homestay_activity, _A.data_id == _H.id)
                  .where(_A.row_type == PREFERRED_HOMESTAY, _A.row_status == ACTIVE,
                         _A.del_state == 0)
-                 .order_by(_A.id.desc()).offset(offset).limit(limit))
+                 .order_by(_A.id).offset(offset).limit(limit))
         return await self._homestays(query)
 
     async def business_homestays(self, business_id: int, *, before_id: int | None,
@@ -132,7 +132,7 @@ class SqlTravelRepository:
                  .join(t.homestay_activity, _A.data_id == _B.id)
                  .where(_A.row_type == GOOD_BUSINESS, _A.row_status == ACTIVE, _A.del_state == 0,
                         _B.del_state == 0, _B.row_state == ON_SHELF)
-                 .order_by(_A.id.desc()).limit(limit))
+                 .order_by(_A.id).limit(limit))
         return [_business(r) for r in await self._conn.execute(query)]
 
     async def comments(self, homestay_id: int, *, before_id: int | None,

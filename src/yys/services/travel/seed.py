@@ -133,7 +133,7 @@ async def seed_demo(db: Database, *, hosts: Sequence[int], guests: Sequence[int]
                 c_id = next_id["comment"] + len(rows["comment"])
                 rows["comment"].append(_comment_row(
                     c_id, h_id, rng.choice(guests), rng.choice(COMMENTS),
-                    when + timedelta(days=rng.randint(1, 250), minutes=rng.randint(0, 1440))))
+                    min(now, when + timedelta(days=rng.randint(1, 250), minutes=rng.randint(0, 1440)))))
     async with db.unit_of_work() as conn:
         for kind in ("business", "homestay", "comment"):
             await bulk_insert(conn, kind, rows[kind])
@@ -184,7 +184,8 @@ class _Generator:
             for _ in range(self.rng.randint(0, 2 * self.plan.comments_per_homestay)):
                 comments.append(_comment_row(
                     self.next_comment, h_id, self.rng.choice(self.plan.guests),
-                    self.rng.choice(COMMENTS), when + timedelta(hours=self.rng.randint(1, 2000))))
+                    self.rng.choice(COMMENTS),
+                    min(self.now, when + timedelta(hours=self.rng.randint(1, 2000)))))
                 self.next_comment += 1
         return homestays, comments
 

@@ -106,7 +106,8 @@ class TravelService:
         return await self._caches.business_pages.get(f"good:{generation}", load) or []
 
     async def good_bosses(self) -> list[Boss]:
-        """Bosses of active `goodBusiness` activities, ranked in activity order."""
+        """Bosses of active `goodBusiness` activities, ranked in activity order (first featured
+        is rank 1)."""
         good = await self._good_businesses()
         profiles = await self._profiles.profiles(sorted({b.user_id for b in good}))
         return rank_bosses(good, profiles)
