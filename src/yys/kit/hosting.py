@@ -61,6 +61,9 @@ class HostedService:
     migrations: MigrationSpec | None = None
     # The in-process binding of this service's client interface (see yys.clients).
     local_client: Any = None
+    # Services this one calls (names in yys.clients.Clients). When they are not hosted in the
+    # same process their remote target must be configured, or the process refuses to start.
+    needs: tuple[str, ...] = ()
 
 
 class JobQueues(Protocol):

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from litestar import Litestar
@@ -22,6 +22,9 @@ from yys.kit.migrations import upgrade
 from yys.runtime.platform import close_platform
 from yys.runtime.registry import builder
 
+if TYPE_CHECKING:  # grpc is imported only by processes that use it (never by `yys up`)
+    from yys.runtime.rpc import RpcRuntime
+
 log = structlog.get_logger("yys.runtime")
 
 
@@ -33,6 +36,8 @@ class Process:
     services: list[HostedService]
     clients: Clients
     roles: tuple[Role, ...] = ROLES
+    # gRPC server and remote clients of a split process (`yys serve`); None in `yys up`.
+    rpc: RpcRuntime | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def readiness(self) -> dict[str, Check]:
@@ -44,6 +49,8 @@ class Process:
             checks["redis"] = self.platform.cache.ping
         for svc in self.services:
             checks.update(svc.readiness)
+        if self.rpc is not None:
+            checks.update(self.rpc.readiness())
         return checks
 
     async def migrate(self) -> None:
@@ -60,8 +67,12 @@ class Process:
             for task in svc.background:
                 if task.role in self.roles:
                     self._tasks.append(asyncio.create_task(task.run(), name=task.name))
+        if self.rpc is not None:
+            await self.rpc.start()
 
     async def stop(self) -> None:
+        if self.rpc is not None:
+            await self.rpc.stop_serving()
         for svc in reversed(self.services):
             for task in svc.background:
                 if task.role in self.roles:
@@ -73,6 +84,8 @@ class Process:
         for svc in reversed(self.services):
             for hook in svc.on_shutdown:
                 await hook()
+        if self.rpc is not None:
+            await self.rpc.close_clients()
         await close_platform(self.platform)
 
 

@@ -95,6 +95,14 @@ async def run_serve(settings: Settings, services: list[str], roles: tuple[Role, 
     configure_logging(level=settings.log_level, json=True, service=",".join(services))
     platform = build_platform(settings)
     process = build_process(platform, services, roles=roles)
+    from yys.runtime.rpc import MissingTargetError, attach_rpc
+
+    try:
+        # Only API processes answer calls; every role may call services hosted elsewhere.
+        process.rpc = attach_rpc(settings, process.services, process.clients, serve="api" in roles)
+    except MissingTargetError as exc:
+        await close_platform(platform)
+        raise SystemExit(f"yys serve: {exc}") from None
     if migrate:
         await process.migrate()
     await _serve(process, settings, banner=None)

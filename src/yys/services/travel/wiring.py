@@ -83,4 +83,5 @@ def build(platform: Platform, clients: Clients) -> HostedService:
         route_handlers=[router(service)],
         migrations=migration_spec(),
         local_client=LocalTravelClient(service),
+        needs=("usercenter",),
     )

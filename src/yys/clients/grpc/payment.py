@@ -1,0 +1,45 @@
+"""`PaymentClient` over gRPC, and the protobuf ↔ contract conversions its servicer shares.
+
+RefundOrderPayment is retried like the reads: the client contract makes it idempotent (the
+refund number is derived from the order, so a repeated request refunds once and answers with the
+same payment), which is what makes a retry after a broken connection safe.
+"""
+
+from __future__ import annotations
+
+from yys.contracts.grpc.payment.v1 import payment_pb2 as pb
+from yys.contracts.grpc.payment.v1.payment_pb2_grpc import PaymentServiceStub
+from yys.contracts.trade import PaymentView
+from yys.kit.rpc import RemoteService, ServiceSpec
+
+SPEC = ServiceSpec("yys.payment.v1.PaymentService",
+                   idempotent=frozenset({"GetPaidPayment", "RefundOrderPayment"}))
+
+_FIELDS = tuple(PaymentView.__struct_fields__)
+
+
+def payment_to_pb(p: PaymentView | None) -> pb.PaymentResponse:
+    if p is None:
+        return pb.PaymentResponse(found=False)
+    return pb.PaymentResponse(found=True, payment=pb.PaymentView(**{f: getattr(p, f) for f in _FIELDS}))
+
+
+def payment_from_pb(m: pb.PaymentResponse) -> PaymentView | None:
+    if not m.found:
+        return None
+    return PaymentView(**{f: getattr(m.payment, f) for f in _FIELDS})
+
+
+class RemotePaymentClient:
+    def __init__(self, remote: RemoteService[PaymentServiceStub]) -> None:
+        self._remote = remote
+
+    async def get_paid_payment(self, order_sn: str) -> PaymentView | None:
+        reply = await self._remote.call(self._remote.stub.GetPaidPayment,
+                                        pb.GetPaidPaymentRequest(order_sn=order_sn))
+        return payment_from_pb(reply)
+
+    async def refund_order_payment(self, order_sn: str, *, reason: str) -> PaymentView | None:
+        reply = await self._remote.call(self._remote.stub.RefundOrderPayment,
+                                        pb.RefundOrderPaymentRequest(order_sn=order_sn, reason=reason))
+        return payment_from_pb(reply)
