@@ -14,6 +14,8 @@ SERVICES: dict[str, str] = {
     "usercenter": "yys.services.usercenter.wiring",
     "travel": "yys.services.travel.wiring",
     "order": "yys.services.order.wiring",
+    "payment": "yys.services.payment.wiring",
+    "paysandbox": "yys.services.paysandbox.wiring",
     "mqueue": "yys.services.mqueue.wiring",
 }
 
