@@ -7,7 +7,7 @@ from typing import Annotated, TypeAlias
 import msgspec
 from litestar import Router, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, Parameter
+from litestar.params import HeaderParameter, JSONBody
 
 from yys.kit.auth.tokens import TokenService
 from yys.kit.http.auth import provide_user_id
@@ -117,7 +117,7 @@ def order_detail(o: Order) -> OrderDetail:
 
 Orders: TypeAlias = NamedDependency[OrderService]
 UserId: TypeAlias = NamedDependency[int]  # the caller, from the bearer token (see router)
-IdempotencyKey: TypeAlias = Annotated[str | None, Parameter(header="Idempotency-Key")]
+IdempotencyKey: TypeAlias = Annotated[str | None, HeaderParameter(name="Idempotency-Key")]
 
 
 @post("/createHomestayOrder", status_code=200, summary="Book a homestay (optional Idempotency-Key)")

@@ -170,17 +170,26 @@ class SqlOrderRepository:
                 for r in await self._conn.execute(stmt)]
 
     async def add_settlements(self, records: Sequence[Settlement]) -> int:
-        added = 0
+        if not records:
+            return 0
         created = now_utc()
+        before = await self._count_settlements(records)
         for rec in records:
             values = {"homestay_business_id": rec.business_id, "settle_day": rec.day,
                       "order_count": rec.order_count, "gross_amount": rec.gross,
                       "commission_bps": rec.commission_bps, "commission_amount": rec.commission,
                       "net_amount": rec.net, "create_time": created}
-            result = await self._conn.execute(self._insert_new(values))
-            # MariaDB reports 1 for an insert and 0 for a duplicate left unchanged.
-            added += 1 if result.rowcount == 1 else 0
-        return added
+            await self._conn.execute(self._insert_new(values))
+        # Counted, not summed from rowcounts: MySQL drivers report found rather than changed
+        # rows, so a skipped duplicate looks like an insert.
+        return await self._count_settlements(records) - before
+
+    async def _count_settlements(self, records: Sequence[Settlement]) -> int:
+        s = t.settlement_record.c
+        stmt = (sa.select(sa.func.count()).select_from(t.settlement_record)
+                .where(s.settle_day.in_({r.day for r in records}),
+                       s.homestay_business_id.in_({r.business_id for r in records})))
+        return int(await self._conn.scalar(stmt) or 0)
 
     def _insert_new(self, values: dict[str, Any]) -> sa.Executable:
         """An INSERT that keeps an existing (business, day) row instead of failing: a failed
