@@ -16,7 +16,7 @@ import msgspec
 import structlog
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from yys.kit.db import Database
 from yys.kit.errors import AppError
@@ -135,7 +135,7 @@ async def jsapi(request: AnyRequest, sb: Api) -> Response[bytes]:
 
 
 @get("/v3/pay/transactions/out-trade-no/{out_trade_no:str}", summary="Query by out_trade_no")
-async def query(request: AnyRequest, sb: Api, out_trade_no: str) -> Response[bytes]:
+async def query(request: AnyRequest, sb: Api, out_trade_no: FromPath[str]) -> Response[bytes]:
     async def work(identity: SandboxIdentity, _body: str) -> dict[str, Any]:
         mchid = request.query_params.get("mchid", identity.mchid)
         async with sb.db.read() as conn:
