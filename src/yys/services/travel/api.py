@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Router, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 
 from yys.services.travel.domain import Boss, Business, CommentView, Homestay, fen_to_yuan
 from yys.services.travel.service import TravelService
@@ -182,41 +183,41 @@ def router(service: TravelService) -> Router:
     """The handlers close over the service: no dependency injection on the hot paths."""
 
     @post("/homestay/homestayList", status_code=200)
-    async def homestay_list(data: PageReq) -> HomestayListOut:
+    async def homestay_list(data: JSONBody[PageReq]) -> HomestayListOut:
         found = await service.preferred_homestays(page=data.page, size=data.page_size)
         return HomestayListOut([homestay_out(h) for h in found])
 
     @post("/homestay/businessList", status_code=200)
-    async def business_list(data: BusinessHomestaysReq) -> HomestayListOut:
+    async def business_list(data: JSONBody[BusinessHomestaysReq]) -> HomestayListOut:
         found = await service.business_homestays(business_id=data.homestay_business_id,
                                                  last_id=data.last_id, size=data.page_size)
         return HomestayListOut([homestay_out(h) for h in found])
 
     @post("/homestay/guessList", status_code=200)
-    async def guess_list(data: EmptyReq) -> HomestayListOut:
+    async def guess_list(data: JSONBody[EmptyReq]) -> HomestayListOut:
         return HomestayListOut([homestay_out(h) for h in await service.guess_homestays()])
 
     @post("/homestay/homestayDetail", status_code=200,
           responses={200: ResponseSpec(HomestayDetailOut, description="The homestay")})
-    async def homestay_detail(data: IdReq) -> JsonBody:
+    async def homestay_detail(data: JSONBody[IdReq]) -> JsonBody:
         found = await service.homestay_detail(homestay_id=data.id)
         return JsonBody(_encode(HomestayDetailOut(homestay_out(found))))
 
     @post("/homestayBussiness/goodBoss", status_code=200)
-    async def good_boss(data: EmptyReq) -> BossListOut:
+    async def good_boss(data: JSONBody[EmptyReq]) -> BossListOut:
         return BossListOut([boss_out(b) for b in await service.good_bosses()])
 
     @post("/homestayBussiness/homestayBussinessList", status_code=200)
-    async def business_page(data: KeysetReq) -> BusinessListOut:
+    async def business_page(data: JSONBody[KeysetReq]) -> BusinessListOut:
         found = await service.businesses(last_id=data.last_id, size=data.page_size)
         return BusinessListOut([business_item_out(b) for b in found])
 
     @post("/homestayBussiness/homestayBussinessDetail", status_code=200)
-    async def business_detail(data: IdReq) -> BossDetailOut:
+    async def business_detail(data: JSONBody[IdReq]) -> BossDetailOut:
         return BossDetailOut(boss_out(await service.business_boss(business_id=data.id)))
 
     @post("/homestayComment/commentList", status_code=200)
-    async def comment_list(data: CommentsReq) -> CommentListOut:
+    async def comment_list(data: JSONBody[CommentsReq]) -> CommentListOut:
         found = await service.comments(homestay_id=data.homestay_id, last_id=data.last_id,
                                        size=data.page_size)
         return CommentListOut([comment_out(v) for v in found])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from yys.kit.cache import CacheAside
 from yys.kit.cache.ports import CacheBackend
 
 
-def _aside(backend: CacheBackend, **kwargs: float | bool) -> CacheAside[str]:
+def _aside(backend: CacheBackend, **kwargs: Any) -> CacheAside[str]:
     return CacheAside(backend, name="test", encode=str.encode, decode=bytes.decode, **kwargs)
 
 

@@ -37,7 +37,7 @@ def business(bid: int, *, row_state: int = 1) -> Business:
 class FakeRepo:
     def __init__(self) -> None:
         self.homestays: dict[int, Homestay] = {}
-        self.businesses: dict[int, Business] = {}
+        self.business_rows: dict[int, Business] = {}
         self.activities: dict[int, Activity] = {}
         self.comment_rows: dict[int, Comment] = {}
         self.calls: Counter[str] = Counter()
@@ -71,17 +71,17 @@ class FakeRepo:
 
     async def get_business(self, business_id: int) -> Business | None:
         self.calls["get_business"] += 1
-        return self.businesses.get(business_id)
+        return self.business_rows.get(business_id)
 
     async def businesses(self, *, before_id: int | None, limit: int) -> list[Business]:
-        found = [b for b in self.businesses.values() if before_id is None or b.id < before_id]
+        found = [b for b in self.business_rows.values() if before_id is None or b.id < before_id]
         return sorted(found, key=lambda b: -b.id)[:limit]
 
     async def good_businesses(self, *, limit: int) -> list[Business]:
         self.calls["good_businesses"] += 1
         ids = [a.data_id for a in sorted(self.activities.values(), key=lambda a: a.id)
                if a.row_type == GOOD_BUSINESS and a.row_status == ACTIVE]
-        return [self.businesses[i] for i in ids if i in self.businesses][:limit]
+        return [self.business_rows[i] for i in ids if i in self.business_rows][:limit]
 
     async def comments(self, homestay_id: int, *, before_id: int | None,
                        limit: int) -> list[Comment]:
@@ -109,8 +109,10 @@ class FakeRepo:
 
     async def update(self, kind: str, row_id: int, *, version: int,
                      values: Mapping[str, Any]) -> bool:
-        table: dict[int, Any] = {"homestay": self.homestays, "business": self.businesses,
-                                 "activity": self.activities}[kind]
+        tables: dict[str, dict[int, Any]] = {
+            "homestay": self.homestays, "business": self.business_rows,
+            "activity": self.activities}
+        table = tables[kind]
         row = table.get(row_id)
         if row is None or row.version != version:
             return False

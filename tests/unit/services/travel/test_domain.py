@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -62,10 +63,12 @@ def test_page_size_defaults_and_caps(asked: int | None, got: int) -> None:
 
 
 def test_negative_page_size_page_last_id_and_ids_are_bad_requests() -> None:
-    for call in (lambda: page_size(-1), lambda: page_offset(-1, 20), lambda: keyset_before(-5),
-                 lambda: require_id(0), lambda: require_id(-3)):
+    checks: list[Callable[[], object]] = [
+        lambda: page_size(-1), lambda: page_offset(-1, 20), lambda: keyset_before(-5),
+        lambda: require_id(0), lambda: require_id(-3)]
+    for check in checks:
         with pytest.raises(BadRequest):
-            call()
+            check()
 
 
 def test_page_offset_is_one_based() -> None:

@@ -22,7 +22,7 @@ from yys.services.travel.service import CACHED_PAGES, TravelService
 @pytest.fixture
 def repo() -> FakeRepo:
     r = FakeRepo()
-    r.businesses = {1: business(1), 2: business(2), 3: business(3, row_state=0)}
+    r.business_rows = {1: business(1), 2: business(2), 3: business(3, row_state=0)}
     r.homestays = {i: homestay(i, business_id=1 + i % 2) for i in range(1, 31)}
     r.homestays[5] = homestay(5, row_state=0)
     r.activities = {n: Activity(id=n, row_type=PREFERRED_HOMESTAY, data_id=h, row_status=1)
