@@ -1,0 +1,1 @@
+"""Benchmark harnesses (not part of the test suite). See bench/README.md."""
