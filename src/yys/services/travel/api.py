@@ -182,10 +182,11 @@ class JsonBody:
 def router(service: TravelService) -> Router:
     """The handlers close over the service: no dependency injection on the hot paths."""
 
-    @post("/homestay/homestayList", status_code=200)
-    async def homestay_list(data: JSONBody[PageReq]) -> HomestayListOut:
+    @post("/homestay/homestayList", status_code=200,
+          responses={200: ResponseSpec(HomestayListOut, description="Preferred homestays")})
+    async def homestay_list(data: JSONBody[PageReq]) -> JsonBody:
         found = await service.preferred_homestays(page=data.page, size=data.page_size)
-        return HomestayListOut([homestay_out(h) for h in found])
+        return JsonBody(_encode(HomestayListOut([homestay_out(h) for h in found])))
 
     @post("/homestay/businessList", status_code=200)
     async def business_list(data: JSONBody[BusinessHomestaysReq]) -> HomestayListOut:
