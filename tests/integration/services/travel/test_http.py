@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,30 +32,45 @@ class Api:
     process: Process
     catalogue: CatalogueService
 
+    async def run(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        """Run on the app's event loop (the test client serves it from its own thread), so
+        loop-bound clients such as Redis connections are shared with the requests."""
+        return await asyncio.to_thread(self.client.blocking_portal.call, fn, *args)
+
     async def post(self, path: str, body: Any = None, status: int = 200) -> Any:
         response = await self.client.post(BASE + path, json=body if body is not None else {})
         assert response.status_code == status, response.text
         return response.json()
 
 
+@pytest.fixture(params=["memory-cache", pytest.param("redis-cache", marks=pytest.mark.redis)])
+def cache_url(request: pytest.FixtureRequest) -> str | None:
+    if request.param == "memory-cache":
+        return None
+    url: str = request.getfixturevalue("redis_url")
+    return url
+
+
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[Api]:
+async def api(tmp_path: Path, cache_url: str | None) -> AsyncIterator[Api]:
     settings = Settings(data_dir=tmp_path, password_hash_time_cost=1,
-                        password_hash_memory_kib=8192)
+                        password_hash_memory_kib=8192, redis_url=cache_url,
+                        redis_key_prefix=f"test:{tmp_path.name}:")
     platform = build_platform(settings)
     process = build_process(platform, ["usercenter", "travel"])
     app = create_app(process, migrate_on_start=True)
+    catalogue = build_catalogue(platform.database("travel"),
+                                TravelCaches(platform.cache, cache_policy(settings)))
     async with AsyncTestClient(app) as client:
+        api = Api(client, process, catalogue)
         started = time.perf_counter()
-        await seed_demo_if_empty(process)
+        await api.run(seed_demo_if_empty, process)
         assert time.perf_counter() - started < 3.0
-        catalogue = build_catalogue(platform.database("travel"),
-                                    TravelCaches(platform.cache, cache_policy(settings)))
-        yield Api(client, process, catalogue)
+        yield api
 
 
 async def test_demo_seed_runs_once(api: Api) -> None:
-    await seed_demo_if_empty(api.process)  # second start: nothing added
+    await api.run(seed_demo_if_empty, api.process)  # second start: nothing added
     detail = await api.post("/homestay/homestayDetail", {"id": DEMO_HOMESTAYS})
     assert detail["homestay"]["id"] == DEMO_HOMESTAYS
     await api.post("/homestay/homestayDetail", {"id": DEMO_HOMESTAYS + 1}, status=404)
@@ -140,10 +156,13 @@ async def test_not_found(api: Api) -> None:
 
 
 async def test_page_size_is_capped(api: Api) -> None:
-    async with api.catalogue.transaction() as tx:
-        for n in range(MAX_PAGE_SIZE + 5):
-            await api.catalogue.create_comment(tx, {"homestay_id": 2, "user_id": 1,
-                                                    "content": f"评论{n}", "star": 4})
+    async def add_comments() -> None:
+        async with api.catalogue.transaction() as tx:
+            for n in range(MAX_PAGE_SIZE + 5):
+                await api.catalogue.create_comment(tx, {"homestay_id": 2, "user_id": 1,
+                                                        "content": f"评论{n}", "star": 4})
+
+    await api.run(add_comments)
     page = (await api.post("/homestayComment/commentList",
                            {"homestayId": 2, "pageSize": 1000}))["list"]
     assert len(page) == MAX_PAGE_SIZE
@@ -153,16 +172,23 @@ async def test_writes_are_visible_through_the_cache(api: Api) -> None:
     before = (await api.post("/homestay/homestayDetail", {"id": 2}))["homestay"]
     preferred = [x["id"] for x in (await api.post("/homestay/homestayList", {}))["list"]]
     assert 2 not in preferred
-    async with api.catalogue.transaction() as tx:
-        await api.catalogue.update_homestay(tx, 2, version=0,
-                                            changes={"homestay_price": 12345, "title": "改名"})
-        await api.catalogue.create_activity(tx, {"row_type": PREFERRED_HOMESTAY, "data_id": 2})
+    async def feature() -> None:
+        async with api.catalogue.transaction() as tx:
+            await api.catalogue.update_homestay(
+                tx, 2, version=0, changes={"homestay_price": 12345, "title": "改名"})
+            await api.catalogue.create_activity(tx, {"row_type": PREFERRED_HOMESTAY,
+                                                     "data_id": 2})
+
+    async def take_off_shelf() -> None:
+        async with api.catalogue.transaction() as tx:
+            await api.catalogue.update_homestay(tx, 2, version=1, changes={"row_state": 0})
+
+    await api.run(feature)
     after = (await api.post("/homestay/homestayDetail", {"id": 2}))["homestay"]
     assert (after["homestayPrice"], after["title"]) == (123.45, "改名") != (
         before["homestayPrice"], before["title"])
     assert 2 in [x["id"] for x in (await api.post("/homestay/homestayList", {}))["list"]]
-    async with api.catalogue.transaction() as tx:
-        await api.catalogue.update_homestay(tx, 2, version=1, changes={"row_state": 0})
+    await api.run(take_off_shelf)
     await api.post("/homestay/homestayDetail", {"id": 2}, status=404)
     assert 2 not in [x["id"] for x in (await api.post("/homestay/homestayList", {}))["list"]]
 
