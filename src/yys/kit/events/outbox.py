@@ -6,9 +6,10 @@ marks them only after the publisher confirmed: delivery is at-least-once (a cras
 and mark re-publishes the row), so consumers dedupe by event id.
 
 Several relay replicas are safe: on MariaDB/MySQL/PostgreSQL each batch is claimed with
-`SELECT ... FOR UPDATE SKIP LOCKED`, so replicas work on disjoint rows; on SQLite the batch runs
-in a write transaction, so replicas take turns (and other writers wait while a batch is being
-published: fine with the in-process bus, keep `publish_timeout` short with a remote broker).
+`SELECT ... FOR UPDATE SKIP LOCKED`, so replicas work on disjoint rows; on SQLite the relays of
+one table take turns on an in-process lock and hold the file's write lock only to record
+outcomes, never while publishing (an in-process consumer writing to the same file would
+otherwise deadlock with the publish).
 Per-key order holds within one relay; with several replicas two events of one key may overtake
 each other, which conditional state updates on the consumer side tolerate.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Row,
+    Select,
     String,
     Table,
     Text,
@@ -196,6 +199,8 @@ class OutboxRelay:
         self._kicked.clear()
 
     async def _relay_batch(self) -> _BatchResult:
+        if self._sqlite:
+            return await self._relay_batch_sqlite()
         async with self._engine.connect() as conn:
             if not self._sqlite:
                 # READ COMMITTED: InnoDB then takes no gap locks, so the relay's scan does not
@@ -208,6 +213,28 @@ class OutboxRelay:
                 published, failed = await self._publish_rows(rows)
                 await self._record(conn, published, failed)
         return _BatchResult(len(rows), len(published), len(failed))
+
+    async def _relay_batch_sqlite(self) -> _BatchResult:
+        """SQLite has one write lock per file. Holding it while publishing deadlocks in-process
+        consumers that write to the same file before they acknowledge (MemoryBus with
+        `ack_after_consumed`): they wait for the lock, the publish waits for them. So relays of
+        one table take turns on an in-process lock, and the write lock is only taken to record
+        the outcome. (Relays in two processes on one file could publish a row twice, which
+        at-least-once delivery allows.)"""
+        async with _sqlite_turn(self._engine, self._table):
+            async with self._engine.connect() as conn:
+                rows = (await conn.execute(self._pending_query())).all()
+            if not rows:
+                return _BatchResult()
+            published, failed = await self._publish_rows(rows)
+            async with self._engine.begin() as conn:
+                await self._record(conn, published, failed)
+        return _BatchResult(len(rows), len(published), len(failed))
+
+    def _pending_query(self) -> Select[Any]:
+        table = self._table
+        return (select(table).where(table.c.published_at.is_(None)).order_by(table.c.id)
+                .limit(self._batch_size))
 
     async def _claim(self, conn: AsyncConnection) -> Sequence[Row[Any]]:
         table = self._table
@@ -260,6 +287,16 @@ class OutboxRelay:
                 .where(table.c.id == row_id)
                 .values(attempts=table.c.attempts + 1, last_error=error)
             )
+
+
+# Per event loop (asyncio locks bind to one), per database file and table.
+_SQLITE_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], asyncio.Lock]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _sqlite_turn(engine: AsyncEngine, table: Table) -> asyncio.Lock:
+    locks = _SQLITE_TURNS.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault((str(engine.url), table.name), asyncio.Lock())
 
 
 def _row_to_event(row: Row[Any]) -> Event:
