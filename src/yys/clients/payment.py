@@ -16,3 +16,8 @@ class PaymentClient(Protocol):
         """Refund the paid payment of an order through the provider (idempotent); None if the
         order has no paid payment."""
         ...
+
+    async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
+        """Ask the provider about the order's pending payment and record its outcome as its
+        notify would (for a late or lost notify); returns the successful payment, if any."""
+        ...

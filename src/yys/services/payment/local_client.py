@@ -26,3 +26,7 @@ class LocalPaymentClient:
     async def refund_order_payment(self, order_sn: str, *, reason: str) -> PaymentView | None:
         payment = await self._service.refund_order(order_sn=order_sn, reason=reason)
         return None if payment is None else payment_view(payment)
+
+    async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
+        payment = await self._service.reconcile_order(order_sn=order_sn)
+        return None if payment is None else payment_view(payment)

@@ -65,6 +65,11 @@ class PaymentProvider(Protocol):
         """Refund through the provider (idempotent by out_refund_no); returns its refund id."""
         ...
 
+    async def query(self, *, out_trade_no: str) -> PaymentNotice | None:
+        """The provider's current view of a trade (as a notice would carry it); None if the
+        provider does not know it."""
+        ...
+
 
 class Orders(Protocol):
     async def get_order(self, sn: str) -> OrderView | None: ...

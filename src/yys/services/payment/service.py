@@ -20,6 +20,7 @@ from yys.services.payment.domain import (
     OrderNotFound,
     Payment,
     PaymentNotFound,
+    PaymentNotice,
     PaymentStateConflict,
     ProviderUnavailable,
     check_service_type,
@@ -65,7 +66,21 @@ class PaymentService:
 
     async def handle_notify(self, *, headers: Mapping[str, str], body: bytes) -> NoticeOutcome:
         """Apply a provider notify once; repeats and late duplicates change nothing."""
-        notice = self._provider.parse_notice(headers, body)
+        return await self._apply(self._provider.parse_notice(headers, body))
+
+    async def reconcile_order(self, *, order_sn: str) -> Payment | None:
+        """Ask the provider about the order's pending payment and apply its final state as a
+        notify would; returns the order's successful payment, if any. Called before an order is
+        closed so that a payment whose notify is late (or was lost) is not refunded needlessly."""
+        async with self._reads() as repo:
+            pending = await repo.get_pending(order_sn)
+        if pending is not None and pending.prepay_id:
+            notice = await self._provider.query(out_trade_no=pending.sn)
+            if notice is not None:
+                await self._apply(notice)
+        return await self.settled_payment(order_sn=order_sn)
+
+    async def _apply(self, notice: PaymentNotice) -> NoticeOutcome:
         async with self._writes() as repo:
             payment = await repo.get_by_sn(notice.out_trade_no)
             if payment is None:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import structlog
@@ -101,6 +102,14 @@ class WechatPayProvider:
         if answer.get("status") not in ("SUCCESS", "PROCESSING"):
             raise ProviderRejected(f"refund not accepted: {answer.get('status')}")
         return str(answer.get("refund_id", ""))
+
+    async def query(self, *, out_trade_no: str) -> PaymentNotice | None:
+        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}?mchid={self._mchid}"
+        try:
+            answer = await self._call("GET", path, None)
+        except ProviderRejected:
+            return None  # the provider does not know this trade (never prepaid, or purged)
+        return self._notice(answer)
 
     def parse_notice(self, headers: Mapping[str, str], body: bytes) -> PaymentNotice:
         keys = self._keys

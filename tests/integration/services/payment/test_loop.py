@@ -269,3 +269,27 @@ async def test_loop_on_mariadb(tmp_path: Path, mariadb_url: str) -> None:
         consumer.cancel()
     finally:
         await srv.stop()
+
+
+async def test_reconcile_records_a_payment_whose_notify_cannot_arrive(tmp_path: Path) -> None:
+    """The provider took the money but its notify goes nowhere: asking the provider (what the
+    order close job does first) records the payment and publishes the event exactly once."""
+    dead_end = f"http://127.0.0.1:{free_port()}/notify"
+    srv = build_server(tmp_path, wx=wx_settings(notify_url=dead_end))
+    await srv.start()
+    try:
+        srv.orders.add("HSO-LOOP-7", user_id=13, total=4_200)
+        client = srv.process.clients.payment
+        async with httpx.AsyncClient(base_url=srv.base) as http:
+            params = await _pay_params(http, srv, "HSO-LOOP-7", 13)
+            assert await client.reconcile_order_payment("HSO-LOOP-7") is None  # not paid yet
+            await http.post(SANDBOX_PAY, json={"prepayId": params["package"].removeprefix("prepay_id=")})
+        view = await client.reconcile_order_payment("HSO-LOOP-7")
+        assert view is not None and (view.pay_status, view.pay_total) == (1, 4_200)
+        assert view.transaction_id
+        again = await client.reconcile_order_payment("HSO-LOOP-7")
+        assert again == view
+        outbox = await _rows(srv, pt.outbox)
+        assert len(outbox) == 1
+    finally:
+        await srv.stop()

@@ -75,6 +75,7 @@ class FakeProvider:
         self.prepays: list[str] = []
         self.refunds: list[tuple[str, str, int]] = []
         self.notices: dict[bytes, PaymentNotice] = {}
+        self.trades: dict[str, PaymentNotice] = {}
 
     async def prepay(self, *, out_trade_no: str, description: str, total: int,
                      payer_openid: str) -> str:
@@ -95,6 +96,9 @@ class FakeProvider:
                      reason: str) -> str:
         self.refunds.append((out_trade_no, out_refund_no, refund))
         return "R1"
+
+    async def query(self, *, out_trade_no: str) -> PaymentNotice | None:
+        return self.trades.get(out_trade_no)
 
 
 class FakeOrders:

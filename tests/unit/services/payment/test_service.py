@@ -146,3 +146,28 @@ async def test_refund_is_idempotent(world: World) -> None:
     assert refunded is not None and again is not None
     assert refunded.pay_status == again.pay_status == PayStatus.REFUNDED
     assert world.provider.refunds == [(sn, f"RF{sn}", 100)]
+
+
+async def test_reconcile_applies_a_payment_whose_notify_never_came(world: World) -> None:
+    await world.pay()
+    [sn] = world.repo.payments
+    world.provider.trades[sn] = PaymentNotice(out_trade_no=sn, transaction_id="T9",
+                                              trade_state="SUCCESS", total=100, payer_total=100,
+                                              success_time=int(NOW))
+    paid = await world.service.reconcile_order(order_sn="O1")
+    assert paid is not None and paid.pay_status == PayStatus.PAID
+    assert [e.pay_sn for e in world.repo.events] == [sn]
+    # Reconciling again (or the late notify arriving) changes nothing.
+    assert (await world.service.reconcile_order(order_sn="O1")) == paid
+    assert len(world.repo.events) == 1
+
+
+async def test_reconcile_without_a_provider_payment_leaves_things_alone(world: World) -> None:
+    assert await world.service.reconcile_order(order_sn="O1") is None  # no payment at all
+    await world.pay()
+    assert await world.service.reconcile_order(order_sn="O1") is None  # provider: unknown trade
+    [sn] = world.repo.payments
+    world.provider.trades[sn] = PaymentNotice(out_trade_no=sn, transaction_id="", trade_state="NOTPAY",
+                                              total=100, payer_total=0, success_time=None)
+    assert await world.service.reconcile_order(order_sn="O1") is None
+    assert world.repo.events == []
