@@ -83,6 +83,53 @@ class Reaper:
         signal.signal(signal.SIGHUP, on_term)
 
 
+def raise_priority(pid: int, nice: int) -> None:
+    """Apply `nice` to the process's scheduling group too: with autogroup scheduling (Linux
+    default on desktops and many VMs) every session is one group and plain nice only ranks tasks
+    inside it, so a process in its own session needs its autogroup's nice set as well."""
+    if not nice:
+        return
+    try:
+        with open(f"/proc/{pid}/autogroup", "w") as f:
+            f.write(str(nice))
+    except OSError:
+        pass  # no autogroup support or no permission: plain nice still applies
+
+
+def group_pids(pgid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if int(stat[stat.rfind(")") + 2:].split()[2]) == pgid:
+            pids.append(int(entry))
+    return pids
+
+
+def set_realtime(pgid: int, priority: int | None) -> bool:
+    """SCHED_FIFO at `priority` (None: back to SCHED_OTHER) for every thread of every process
+    in the group. Needs root; returns False when it could not be applied."""
+    policy = os.SCHED_OTHER if priority is None else os.SCHED_FIFO
+    param = os.sched_param(0 if priority is None else priority)
+    ok = True
+    for pid in group_pids(pgid):
+        try:
+            tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                os.sched_setscheduler(tid, policy, param)
+            except OSError:
+                ok = False
+    return ok
+
+
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
     try:
         os.killpg(pgid, sig)

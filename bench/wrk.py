@@ -16,11 +16,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench.procs import raise_priority
 
 MARKER = "WRK_JSON "
 PERCENTILES: tuple[float, ...] = (50.0, 75.0, 90.0, 99.0, 99.9)
@@ -240,7 +243,8 @@ def wrk_version() -> str:
 
 
 def run_wrk(url: str, script: str, *, workdir: Path, name: str, duration: float,
-            connections: int, threads: int = 1, cpu: int | None = None, timeout_s: float = 2.0,
+            connections: int, threads: int = 1, cpu: int | None = None, nice: int = 0,
+            realtime: int | None = None, timeout_s: float = 2.0,
             target_rate: float | None = None) -> tuple[WrkResult, str]:
     """Run wrk once (bounded by `duration`), return the parsed result and the raw output."""
     script_path = workdir / f"{name}.lua"
@@ -249,12 +253,27 @@ def run_wrk(url: str, script: str, *, workdir: Path, name: str, duration: float,
             f"--timeout={timeout_s:g}s", "-s", str(script_path), url]
     if cpu is not None and shutil.which("taskset") and (os.cpu_count() or 1) > 1:
         argv = ["taskset", "-c", str(cpu), *argv]
+    if nice:
+        argv = ["nice", "-n", str(nice), *argv]
+    if realtime is not None and shutil.which("chrt"):
+        argv = ["chrt", "-f", str(realtime), *argv]
+    # Its own session, so it can be given its own scheduling priority (see bench.procs) and be
+    # stopped by process group on timeout or Ctrl-C.
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        proc = subprocess.run(argv, check=False, capture_output=True, text=True,
-                              timeout=duration + 60)
-    except subprocess.TimeoutExpired as exc:  # subprocess.run kills the child on timeout
-        raise WrkError(f"wrk did not finish within {duration + 60:.0f}s") from exc
-    output = proc.stdout + proc.stderr
+        raise_priority(proc.pid, nice)
+        stdout, stderr = proc.communicate(timeout=duration + 60)
+    except BaseException as exc:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        if isinstance(exc, subprocess.TimeoutExpired):
+            raise WrkError(f"wrk did not finish within {duration + 60:.0f}s") from exc
+        raise
+    output = stdout + stderr
     if proc.returncode != 0:
         raise WrkError(f"wrk exited with {proc.returncode}:\n{output[-2000:]}")
     return parse_wrk_output(output, target_rate=target_rate), output
