@@ -98,6 +98,9 @@ class MemoryPayments:
             return None
         return msgspec.structs.replace(PAID, pay_status=2)
 
+    async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
+        return PAID if order_sn == ORDER.sn else None
+
 
 async def test_order_and_payment_over_the_wire(settings: Settings) -> None:
     orders, payments = MemoryOrders(), MemoryPayments()
@@ -111,6 +114,8 @@ async def test_order_and_payment_over_the_wire(settings: Settings) -> None:
             assert await payment.get_paid_payment(sn) == await payments.get_paid_payment(sn)
             assert (await payment.refund_order_payment(sn, reason="guest cancelled")
                     == await payments.refund_order_payment(sn, reason="guest cancelled"))
+            assert (await payment.reconcile_order_payment(sn)
+                    == await payments.reconcile_order_payment(sn))
         assert await order.get_order(ORDER.sn) == ORDER
         refunded = await payment.refund_order_payment(ORDER.sn, reason="x")
         assert refunded is not None and refunded.pay_status == 2

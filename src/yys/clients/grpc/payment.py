@@ -1,8 +1,9 @@
 """`PaymentClient` over gRPC, and the protobuf ↔ contract conversions its servicer shares.
 
-RefundOrderPayment is retried like the reads: the client contract makes it idempotent (the
-refund number is derived from the order, so a repeated request refunds once and answers with the
-same payment), which is what makes a retry after a broken connection safe.
+Every method is retried like a read because the client contract makes each one idempotent: the
+refund number is derived from the payment, so a repeated refund refunds once and answers with the
+same payment; reconciling records the provider's answer by a conditional state change. That is
+what makes a retry after a broken connection safe.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from yys.contracts.trade import PaymentView
 from yys.kit.rpc import RemoteService, ServiceSpec
 
 SPEC = ServiceSpec("yys.payment.v1.PaymentService",
-                   idempotent=frozenset({"GetPaidPayment", "RefundOrderPayment"}))
+                   idempotent=frozenset({"GetPaidPayment", "RefundOrderPayment",
+                                         "ReconcileOrderPayment"}))
 
 _FIELDS = tuple(PaymentView.__struct_fields__)
 
@@ -42,4 +44,9 @@ class RemotePaymentClient:
     async def refund_order_payment(self, order_sn: str, *, reason: str) -> PaymentView | None:
         reply = await self._remote.call(self._remote.stub.RefundOrderPayment,
                                         pb.RefundOrderPaymentRequest(order_sn=order_sn, reason=reason))
+        return payment_from_pb(reply)
+
+    async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
+        reply = await self._remote.call(self._remote.stub.ReconcileOrderPayment,
+                                        pb.ReconcileOrderPaymentRequest(order_sn=order_sn))
         return payment_from_pb(reply)

@@ -27,3 +27,7 @@ class Servicer(PaymentServiceServicer):
                                  context: Any) -> pb.PaymentResponse:
         return payment_to_pb(await self._client.refund_order_payment(request.order_sn,
                                                                      reason=request.reason))
+
+    async def ReconcileOrderPayment(self, request: pb.ReconcileOrderPaymentRequest,
+                                    context: Any) -> pb.PaymentResponse:
+        return payment_to_pb(await self._client.reconcile_order_payment(request.order_sn))

@@ -40,6 +40,12 @@ class RefundOrderPaymentRequest(_message.Message):
     reason: str
     def __init__(self, order_sn: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
+class ReconcileOrderPaymentRequest(_message.Message):
+    __slots__ = ("order_sn",)
+    ORDER_SN_FIELD_NUMBER: _ClassVar[int]
+    order_sn: str
+    def __init__(self, order_sn: _Optional[str] = ...) -> None: ...
+
 class PaymentResponse(_message.Message):
     __slots__ = ("found", "payment")
     FOUND_FIELD_NUMBER: _ClassVar[int]

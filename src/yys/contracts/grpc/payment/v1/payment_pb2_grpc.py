@@ -45,6 +45,11 @@ class PaymentServiceStub:
                 request_serializer=yys_dot_payment_dot_v1_dot_payment__pb2.RefundOrderPaymentRequest.SerializeToString,
                 response_deserializer=yys_dot_payment_dot_v1_dot_payment__pb2.PaymentResponse.FromString,
                 _registered_method=True)
+        self.ReconcileOrderPayment = channel.unary_unary(
+                '/yys.payment.v1.PaymentService/ReconcileOrderPayment',
+                request_serializer=yys_dot_payment_dot_v1_dot_payment__pb2.ReconcileOrderPaymentRequest.SerializeToString,
+                response_deserializer=yys_dot_payment_dot_v1_dot_payment__pb2.PaymentResponse.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
@@ -65,6 +70,15 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReconcileOrderPayment(self, request, context):
+        """Ask the provider about the order's pending payment and record its outcome as its notify
+        would (late or lost notify); returns the successful payment, if any. Idempotent (retried):
+        recording an outcome is a conditional state change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -76,6 +90,11 @@ def add_PaymentServiceServicer_to_server(servicer, server):
             'RefundOrderPayment': grpc.unary_unary_rpc_method_handler(
                     servicer.RefundOrderPayment,
                     request_deserializer=yys_dot_payment_dot_v1_dot_payment__pb2.RefundOrderPaymentRequest.FromString,
+                    response_serializer=yys_dot_payment_dot_v1_dot_payment__pb2.PaymentResponse.SerializeToString,
+            ),
+            'ReconcileOrderPayment': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReconcileOrderPayment,
+                    request_deserializer=yys_dot_payment_dot_v1_dot_payment__pb2.ReconcileOrderPaymentRequest.FromString,
                     response_serializer=yys_dot_payment_dot_v1_dot_payment__pb2.PaymentResponse.SerializeToString,
             ),
     }
@@ -132,6 +151,33 @@ class PaymentService:
             target,
             '/yys.payment.v1.PaymentService/RefundOrderPayment',
             yys_dot_payment_dot_v1_dot_payment__pb2.RefundOrderPaymentRequest.SerializeToString,
+            yys_dot_payment_dot_v1_dot_payment__pb2.PaymentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReconcileOrderPayment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/yys.payment.v1.PaymentService/ReconcileOrderPayment',
+            yys_dot_payment_dot_v1_dot_payment__pb2.ReconcileOrderPaymentRequest.SerializeToString,
             yys_dot_payment_dot_v1_dot_payment__pb2.PaymentResponse.FromString,
             options,
             channel_credentials,
