@@ -64,7 +64,7 @@ class PaymentServiceServicer:
 
     def RefundOrderPayment(self, request, context):
         """Refund the paid payment of an order; `found` is false if the order has no paid payment.
-        Idempotent by key (the refund number is derived from the order sn), so it is retried too.
+        Idempotent by key (the refund number is derived from the paid payment), so it is retried too.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
