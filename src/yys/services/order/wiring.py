@@ -91,4 +91,5 @@ def build(platform: Platform, clients: Clients) -> HostedService:
             BackgroundTask("order-scheduler", "scheduler", scheduler.run, scheduler.stop),
         ],
         local_client=LocalOrderClient(service),
+        needs=("travel", "payment", "mqueue"),
     )

@@ -75,4 +75,5 @@ def build_with(platform: Platform, clients: Clients, wx: WxPaySettings) -> Hoste
         # With the API role: `kick()` right after a commit publishes at once; replicas are safe.
         background=[BackgroundTask("payment-relay", "api", relay.run, relay.stop)],
         local_client=LocalPaymentClient(service),
+        needs=("order",),
     )
