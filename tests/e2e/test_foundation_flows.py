@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 
 import pytest
 
@@ -20,6 +21,10 @@ def new_mobile() -> str:
 
 
 def test_banner_prints_urls(yys: YysProcess) -> None:
+    # The banner is printed just after the socket is bound, which can trail the first /readyz.
+    deadline = time.monotonic() + 5
+    while "Press Ctrl-C" not in yys.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
     log = yys.log_text()
     assert yys.base_url in log
     assert "/docs" in log and "/metrics" in log

@@ -49,9 +49,11 @@ class Process:
             checks["redis"] = self.platform.cache.ping
         for svc in self.services:
             checks.update(svc.readiness)
-        if self.rpc is not None:
-            checks.update(self.rpc.readiness())
         return checks
+
+    def dependencies(self) -> dict[str, Check]:
+        """Health of the remote services this process calls (reported, not gating)."""
+        return self.rpc.readiness() if self.rpc is not None else {}
 
     async def migrate(self) -> None:
         for svc in self.services:
@@ -115,8 +117,9 @@ def create_app(process: Process, *, migrate_on_start: bool = False, title: str =
                 if "api" in process.roles else [])
     settings = process.platform.settings
     middleware: list[Any] = [empty_body_as_object, metrics_middleware(title)]
+    health = health_handlers(process.readiness(), informational=process.dependencies())
     return Litestar(
-        route_handlers=[*health_handlers(process.readiness()), *handlers],
+        route_handlers=[*health, *handlers],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=middleware,
         lifespan=[lifespan],

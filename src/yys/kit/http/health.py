@@ -13,7 +13,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 Check = Callable[[], Awaitable[None]]
 
 
-def health_handlers(checks: Mapping[str, Check], *, timeout: float = 2.0) -> list[HTTPRouteHandler]:
+def health_handlers(checks: Mapping[str, Check], *, timeout: float = 2.0,
+                    informational: Mapping[str, Check] | None = None) -> list[HTTPRouteHandler]:
+    """`checks` decide readiness; `informational` ones (other services this process calls) are
+    only reported: taking a process out of rotation because a callee is down would spread one
+    outage to every caller, while the process itself can still answer (503 for that call)."""
+    extra = dict(informational or {})
+
     @get("/healthz", include_in_schema=False, sync_to_thread=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -29,8 +35,8 @@ def health_handlers(checks: Mapping[str, Check], *, timeout: float = 2.0) -> lis
             except Exception as exc:  # a readiness probe reports, it never raises
                 results[name] = f"down: {type(exc).__name__}"
 
-        await asyncio.gather(*(run(n, c) for n, c in checks.items()))
-        ready = all(v == "ok" for v in results.values())
+        await asyncio.gather(*(run(n, c) for n, c in {**extra, **checks}.items()))
+        ready = all(results[name] == "ok" for name in checks)
         return Response({"status": "ok" if ready else "unavailable", "checks": results},
                         status_code=200 if ready else 503)
 

@@ -139,3 +139,17 @@ async def test_readyz_reports_each_check() -> None:
         assert r.status_code == 503
         assert r.json()["checks"] == {"db": "ok", "redis": "down: ConnectionError"}
         assert (await c.get("/healthz")).status_code == 200
+
+
+async def test_informational_checks_are_reported_but_do_not_gate_readiness() -> None:
+    async def up() -> None:
+        return None
+
+    async def down() -> None:
+        raise ConnectionError("refused")
+
+    app = Litestar(route_handlers=health_handlers({"db": up}, informational={"grpc:usercenter": down}))
+    async with AsyncTestClient(app=app) as c:
+        r = await c.get("/readyz")
+        assert r.status_code == 200
+        assert r.json()["checks"] == {"db": "ok", "grpc:usercenter": "down: ConnectionError"}
