@@ -28,8 +28,11 @@ def notify_job_id(order_sn: str) -> str:
 
 
 def settle_entry(*, daily_at: str, tz: str) -> CronEntry:
-    """One settlement run per day; the job settles the local day before its tick."""
-    return CronEntry(name="order-settle", job_type=SETTLE, daily_at=daily_at, tz=tz)
+    """One settlement run per day; the job settles the local day before its tick. A scheduler
+    that was down at the tick still enqueues it when it comes back the same day: settling is
+    idempotent, and a skipped day would leave businesses unpaid."""
+    return CronEntry(name="order-settle", job_type=SETTLE, daily_at=daily_at, tz=tz,
+                     misfire_grace=23 * 3600.0)
 
 
 class _Enqueue:

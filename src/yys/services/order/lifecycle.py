@@ -9,9 +9,10 @@ from datetime import date
 
 from yys.clients import Clients
 from yys.contracts.mqueue import UserNotification
-from yys.contracts.trade import TradeState
+from yys.contracts.trade import PayStatus, TradeState
 from yys.kit.errors import Conflict
 from yys.services.order.domain import (
+    PAY_TYPE_WECHAT,
     Order,
     OrderNotFound,
     Payment,
@@ -59,7 +60,23 @@ class OrderLifecycle:
         raise Conflict("order state changed concurrently")
 
     async def close_order(self, sn: str) -> bool:
-        """The close job: 0 → -1 only. Anything else (paid, already closed, gone) is a no-op."""
+        """The close job: 0 → -1 only; anything else (paid, already closed, gone) is a no-op.
+
+        Payment is asked first to settle the order's pending payment with the provider: a
+        payment made in time whose notify is late (provider retries, a crash) then pays the
+        order instead of being refunded. What lands after that question is decided by the
+        conditional updates: the close wins and the payment is refunded, or the payment wins
+        and the close does nothing."""
+        async with self._reads() as repo:
+            order = await repo.get_by_sn(sn)
+        if order is None or order.trade_state != TradeState.WAIT_PAY:
+            return False
+        paid = await self._clients.payment.reconcile_order_payment(sn)
+        if paid is not None and paid.pay_status == PayStatus.PAID:
+            await self.apply_payment(Payment(order_sn=sn, pay_sn=paid.sn, total=paid.pay_total,
+                                             pay_time=paid.pay_time,
+                                             pay_type=paid.pay_mode or PAY_TYPE_WECHAT))
+            return False
         async with self._writes() as unit:
             closed = await unit.repo.transition(sn, from_state=TradeState.WAIT_PAY,
                                                 to_state=TradeState.CANCELLED)
@@ -74,7 +91,10 @@ class OrderLifecycle:
             stale = await repo.wait_pay_created_before(cutoff, limit=SWEEP_BATCH)
         closed = 0
         for sn in stale:
-            closed += await self.close_order(sn)
+            try:
+                closed += await self.close_order(sn)
+            except Exception:  # one order (e.g. payment unreachable) must not stop the sweep
+                log.exception("sweeper could not close an order", extra={"order_sn": sn})
         if closed:
             log.warning("sweeper closed orders whose close job did not run", extra={"count": closed})
         return closed

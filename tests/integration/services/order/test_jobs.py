@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.integration.services.order.conftest import Harness, build_harness, wait_until
+from tests.unit.services.order.fakes import paid_view
 from yys.kit.db import Database
 from yys.kit.delayqueue import PeriodicTask, Scheduler, Worker
 from yys.kit.delayqueue.sql import SqlLeaderLease
@@ -203,3 +204,25 @@ async def _settled(harness: Harness, count: int) -> bool:
         n = await conn.scalar(sa.select(sa.func.count()).select_from(tables.settlement_record))
     return n == count
 
+
+
+async def test_close_job_pays_an_order_whose_notify_is_late(harness: Harness) -> None:
+    """The provider took the money in time but its notify has not arrived (provider retries, a
+    crash): the close job's reconcile call turns up the payment and the order is paid."""
+    sn = await harness.book()
+    total = (await harness.get(sn)).price.order_total
+    harness.payment.paid[sn] = paid_view(sn, total, pay_sn="PMT-late")
+    worker = harness.worker()
+    task = await run_worker(worker)
+
+    async def notified() -> bool:
+        return f"pay_success:{sn}" in harness.mqueue.sent
+
+    try:
+        await wait_until(notified, within=5)
+    finally:
+        await worker.stop()
+        await task
+    order = await harness.get(sn)
+    assert (order.pay_sn, order.trade_state) == ("PMT-late", 1)
+    assert harness.payment.refunds == []

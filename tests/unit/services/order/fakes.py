@@ -41,11 +41,22 @@ class FakeTravel:
 
 
 class FakePayment:
+    """Records refunds; `paid` holds payments the provider knows of (what reconcile finds)."""
+
     def __init__(self) -> None:
         self.refunds: list[tuple[str, str]] = []
+        self.paid: dict[str, PaymentView] = {}
+        self.reconciled: list[str] = []
+        self.down = False
 
     async def get_paid_payment(self, order_sn: str) -> PaymentView | None:
-        return None
+        return self.paid.get(order_sn)
+
+    async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
+        if self.down:
+            raise ConnectionError("payment is down")
+        self.reconciled.append(order_sn)
+        return self.paid.get(order_sn)
 
     async def refund_order_payment(self, order_sn: str, *, reason: str) -> PaymentView | None:
         self.refunds.append((order_sn, reason))
@@ -59,6 +70,12 @@ class FakeMqueue:
     async def notify_user(self, notification: UserNotification) -> int:
         self.sent.setdefault(notification.dedup_key, notification)
         return len(self.sent)
+
+
+def paid_view(order_sn: str, total: int, *, pay_sn: str = "PMT1", pay_time: int = 1_900_000_000,
+              status: int = 1) -> PaymentView:
+    return PaymentView(sn=pay_sn, order_sn=order_sn, user_id=1, pay_status=status, pay_total=total,
+                       pay_mode="WECHAT_PAY", transaction_id="wx-1", pay_time=pay_time)
 
 
 def clients(travel: FakeTravel, payment: FakePayment | None = None,

@@ -14,6 +14,7 @@ from tests.unit.services.order.fakes import (
     FakeTravel,
     clients,
     homestay,
+    paid_view,
 )
 from yys.contracts.trade import TradeState
 from yys.services.order import domain as d
@@ -166,6 +167,44 @@ async def test_close_only_from_wait_pay(world: World) -> None:
     assert world.order(sn).trade_state == TradeState.CANCELLED
     assert not await world.lifecycle.close_order(sn)  # a second delivery changes nothing
     assert world.order(sn).version == 1
+
+
+async def test_close_asks_payment_first_and_a_late_notify_pays(world: World) -> None:
+    sn = await world.book()
+    world.payment.paid[sn] = paid_view(sn, world.order(sn).price.order_total)
+    assert not await world.lifecycle.close_order(sn)
+    order = world.order(sn)
+    assert (order.trade_state, order.pay_sn, order.pay_time) == (1, "PMT1", 1_900_000_000)
+    assert world.payment.refunds == []
+    # The notify's event arriving later is a redelivery of the same payment.
+    late = d.Payment(order_sn=sn, pay_sn="PMT1", total=order.price.order_total, pay_time=1)
+    assert await world.lifecycle.apply_payment(late) is d.PaymentAction.ALREADY_APPLIED
+
+
+async def test_close_ignores_a_refunded_payment(world: World) -> None:
+    sn = await world.book()
+    world.payment.paid[sn] = paid_view(sn, world.order(sn).price.order_total, status=2)
+    assert await world.lifecycle.close_order(sn)
+    assert world.order(sn).trade_state == TradeState.CANCELLED
+
+
+async def test_close_does_not_ask_payment_about_settled_orders(world: World) -> None:
+    sn = await world.book()
+    await world.lifecycle.close_order(sn)
+    await world.lifecycle.close_order(sn)
+    assert world.payment.reconciled == [sn]
+
+
+async def test_close_retries_while_payment_is_down(world: World) -> None:
+    sn = await world.book()
+    world.payment.down = True
+    with pytest.raises(ConnectionError):
+        await world.lifecycle.close_order(sn)  # the job fails and the worker retries it
+    assert world.order(sn).trade_state == TradeState.WAIT_PAY
+    world.now += 3600
+    assert await world.lifecycle.sweep_unpaid() == 0  # the sweeper logs and carries on
+    world.payment.down = False
+    assert await world.lifecycle.sweep_unpaid() == 1
 
 
 async def test_close_after_payment_is_a_no_op(world: World) -> None:
