@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from yys.kit.delayqueue import CronEntry, DelayQueue, Handler, Job
 from yys.kit.delayqueue.sql import SqlDelayQueue
-from yys.services.order.domain import previous_day
 from yys.services.order.lifecycle import OrderLifecycle
+from yys.services.order.settlement import previous_day
 
 # The original's task names, kept so operators recognise them.
 CLOSE_ORDER = "defer:homestay_order:close"

@@ -18,13 +18,12 @@ from yys.services.order.domain import (
     Payment,
     PaymentAction,
     check_move,
-    day_window,
     decide_unapplied_payment,
     fen_to_yuan,
-    settle,
     source_state,
 )
 from yys.services.order.ports import Clock, ReadsFactory, WritesFactory
+from yys.services.order.settlement import day_window, settle
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from yys.services.order.domain import (
-    BusinessTotal,
-    NewOrder,
-    Order,
-    Payment,
-    Settlement,
-)
+from yys.services.order.domain import NewOrder, Order, Payment
+from yys.services.order.settlement import BusinessTotal, Settlement
 
 
 @dataclass(frozen=True, slots=True)

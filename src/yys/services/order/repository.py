@@ -13,15 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from yys.services.order import tables as t
 from yys.services.order.domain import (
-    BusinessTotal,
     HomestayTerms,
     NewOrder,
     Order,
     Payment,
     Price,
-    Settlement,
 )
 from yys.services.order.ports import IdempotencyRecord
+from yys.services.order.settlement import BusinessTotal, Settlement
 
 _O = t.homestay_order.c
 _K = t.idempotency_key.c

@@ -13,8 +13,9 @@ from tests.integration.services.order.conftest import Harness
 from yys.kit.db import Database
 from yys.kit.migrations import downgrade, upgrade
 from yys.services.order import tables
-from yys.services.order.domain import BusinessTotal, Payment, settle
+from yys.services.order.domain import Payment
 from yys.services.order.repository import SqlOrderRepository
+from yys.services.order.settlement import BusinessTotal, settle
 from yys.services.order.wiring import MIGRATIONS
 
 

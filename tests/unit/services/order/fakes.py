@@ -11,13 +11,12 @@ from yys.contracts.mqueue import UserNotification
 from yys.contracts.trade import PaymentView
 from yys.contracts.travel import HomestaySnapshot
 from yys.services.order.domain import (
-    BusinessTotal,
     NewOrder,
     Order,
     Payment,
-    Settlement,
 )
 from yys.services.order.ports import IdempotencyRecord, OrderUnit
+from yys.services.order.settlement import BusinessTotal, Settlement
 
 
 def homestay(**overrides: object) -> HomestaySnapshot:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from yys.contracts.trade import TradeState
 from yys.services.order import domain as d
+from yys.services.order import settlement as sett
 
 NOW = 1_800_000_000.0  # a fixed "now" (2027-01-15 UTC)
 START = int(NOW) + 3600
@@ -276,29 +277,29 @@ def test_unapplied_payment(found: d.Order | None, action: d.PaymentAction, reaso
 
 @given(gross=st.integers(0, 10**12), bps=st.integers(0, 10_000))
 def test_settlement_adds_up(gross: int, bps: int) -> None:
-    rec = d.settle(d.BusinessTotal(1, 3, gross), day=date(2027, 1, 1), commission_bps=bps)
+    rec = sett.settle(sett.BusinessTotal(1, 3, gross), day=date(2027, 1, 1), commission_bps=bps)
     assert rec.commission + rec.net == gross
     assert 0 <= rec.commission <= gross
     assert abs(rec.commission - gross * bps / 10_000) <= 0.5
 
 
 def test_settlement_rounds_half_up() -> None:
-    assert d.settle(d.BusinessTotal(1, 1, 10), day=date(2027, 1, 1), commission_bps=500).commission == 1
-    assert d.settle(d.BusinessTotal(1, 1, 9), day=date(2027, 1, 1), commission_bps=500).commission == 0
+    assert sett.settle(sett.BusinessTotal(1, 1, 10), day=date(2027, 1, 1), commission_bps=500).commission == 1
+    assert sett.settle(sett.BusinessTotal(1, 1, 9), day=date(2027, 1, 1), commission_bps=500).commission == 0
 
 
 def test_settlement_rejects_bad_commission() -> None:
     with pytest.raises(d.InvalidField):
-        d.settle(d.BusinessTotal(1, 1, 10), day=date(2027, 1, 1), commission_bps=10_001)
+        sett.settle(sett.BusinessTotal(1, 1, 10), day=date(2027, 1, 1), commission_bps=10_001)
 
 
 def test_day_window_and_previous_day_in_china_time() -> None:
-    start, end = d.day_window(date(2027, 1, 14), "Asia/Shanghai")
+    start, end = sett.day_window(date(2027, 1, 14), "Asia/Shanghai")
     assert end - start == 86400
     assert start == datetime(2027, 1, 14, tzinfo=UTC).timestamp() - 8 * 3600  # 00:00 at UTC+8
     # 02:00 on the 15th in UTC+8 is still the 14th in UTC; the run settles the 14th either way.
-    two_am = d.day_window(date(2027, 1, 15), "Asia/Shanghai")[0] + 2 * 3600
-    assert d.previous_day(two_am, "Asia/Shanghai") == date(2027, 1, 14)
+    two_am = sett.day_window(date(2027, 1, 15), "Asia/Shanghai")[0] + 2 * 3600
+    assert sett.previous_day(two_am, "Asia/Shanghai") == date(2027, 1, 14)
 
 
 def test_paging() -> None:

@@ -20,6 +20,7 @@ from yys.contracts.trade import TradeState
 from yys.services.order import domain as d
 from yys.services.order.lifecycle import OrderLifecycle
 from yys.services.order.service import OrderService
+from yys.services.order.settlement import day_window
 
 NOW = 1_800_000_000.0
 START = int(NOW) + 86400
@@ -309,7 +310,7 @@ async def test_transition_of_unknown_order(world: World) -> None:
 async def test_settle_day_once_per_business(world: World) -> None:
     day = date(2027, 1, 16)
     # One night from the 15th 12:00 to the 16th 12:00 (UTC+8): the stays end on the 16th.
-    start = int(d.day_window(date(2027, 1, 15), "Asia/Shanghai")[0]) + 12 * 3600
+    start = int(day_window(date(2027, 1, 15), "Asia/Shanghai")[0]) + 12 * 3600
     sns = [await world.book(live_start=start, live_end=start + 86400, homestay_id=h)
            for h in (7, 7, 9)]
     other_business = await world.book(live_start=start, live_end=start + 86400)
