@@ -48,7 +48,10 @@ def booking_servers(tmp_path_factory: pytest.TempPathFactory,
     with throwaway_mariadb_database() as url:
         asyncio.run(flush())
         env = clean_env(**FAST, YYS_DATABASE_URL=url, YYS_REDIS_URL=redis_test_url(),
-                        YYS_KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap)
+                        YYS_KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
+                        # The test broker makes a joining member wait about a rebalance timeout.
+                        YYS_KAFKA_SESSION_TIMEOUT_MS="3000", YYS_KAFKA_HEARTBEAT_INTERVAL_MS="1000",
+                        YYS_KAFKA_REBALANCE_TIMEOUT_MS="3000")
         with start_up(tmp_path_factory.mktemp("book-servers"), env) as proc:
             yield proc
         asyncio.run(flush())

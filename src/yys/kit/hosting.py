@@ -48,6 +48,9 @@ class BackgroundTask:
     role: Role
     run: Callable[[], Coroutine[Any, Any, None]]
     stop: Hook
+    # Whether the task is doing its job yet (e.g. a consumer joined its group); the process is
+    # not ready until every hosted task says so.
+    ready: Callable[[], bool] | None = None
 
 
 @dataclass

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     kafka_enable_idempotence: bool = False
     kafka_topic_partitions: int = 3
     kafka_replication_factor: int = 1
+    # Group membership timings (aiokafka's names). Shorter ones make a restarted consumer take
+    # over sooner at the price of more rebalances on a slow network.
+    kafka_session_timeout_ms: int = 10_000
+    kafka_heartbeat_interval_ms: int = 3_000
+    kafka_rebalance_timeout_ms: int = 30_000
 
     # Delay queue: a job whose worker died is run again after this lease.
     job_lease_seconds: float = 60.0

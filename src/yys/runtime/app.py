@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from yys.clients import Clients
-from yys.kit.hosting import ROLES, HostedService, Platform, Role
+from yys.kit.hosting import ROLES, BackgroundTask, HostedService, Platform, Role
 from yys.kit.http.errors import EXCEPTION_HANDLERS
 from yys.kit.http.health import Check, health_handlers
 from yys.kit.http.middleware import empty_body_as_object, metrics_middleware, success_is_200
@@ -49,6 +49,9 @@ class Process:
             checks["redis"] = self.platform.cache.ping
         for svc in self.services:
             checks.update(svc.readiness)
+            for task in svc.background:
+                if task.role in self.roles and task.ready is not None:
+                    checks[f"task:{task.name}"] = _task_ready(task)
         return checks
 
     def dependencies(self) -> dict[str, Check]:
@@ -89,6 +92,17 @@ class Process:
         if self.rpc is not None:
             await self.rpc.close_clients()
         await close_platform(self.platform)
+
+
+def _task_ready(task: BackgroundTask) -> Check:
+    is_ready = task.ready
+    assert is_ready is not None
+
+    async def check() -> None:
+        if not is_ready():
+            raise RuntimeError(f"{task.name} not ready")
+
+    return check
 
 
 def build_process(platform: Platform, names: Iterable[str], *,

@@ -72,12 +72,17 @@ class _RedisJobQueues:
 
 def build_bus(settings: Settings) -> Bus:
     if settings.kafka_bootstrap_servers:
-        from yys.kit.events.kafka import KafkaBus
+        from yys.kit.events.kafka import KafkaBus, KafkaConsumerSettings
 
+        timings = KafkaConsumerSettings(
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
+        )
         return KafkaBus(settings.kafka_bootstrap_servers, client_id="yys",
                         enable_idempotence=settings.kafka_enable_idempotence,
                         num_partitions=settings.kafka_topic_partitions,
-                        replication_factor=settings.kafka_replication_factor)
+                        replication_factor=settings.kafka_replication_factor, consumer=timings)
     # One process hosts every group: a publish returns once the event was handled, so an
     # outbox row is only marked published after its consumers committed (no loss on a crash).
     return MemoryBus(ack_after_consumed=True)

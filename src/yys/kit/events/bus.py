@@ -86,6 +86,12 @@ class ConsumerGroup(Protocol):
         """Finish the message in hand, commit it, leave the group and make `run()` return."""
         ...
 
+    @property
+    def joined(self) -> bool:
+        """True once the member takes part in its group (Kafka: partitions were assigned), so
+        readiness can wait for it: events published before that wait in the topic anyway."""
+        ...
+
 
 class Bus(Publisher, Protocol):
     """A publisher plus a factory of consumer group members, with a lifecycle."""

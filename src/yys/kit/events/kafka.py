@@ -153,10 +153,18 @@ class KafkaConsumerGroup:
         self._life = Lifecycle(self._settings.stop_grace)
         self._idle = asyncio.Event()
         self._idle.set()
+        self._joined = False
 
     @property
     def subscription(self) -> Subscription:
         return self._sub
+
+    @property
+    def joined(self) -> bool:
+        return self._joined
+
+    def mark_joined(self, joined: bool) -> None:
+        self._joined = joined
 
     async def stop(self) -> None:
         await self._life.stop()
@@ -172,6 +180,7 @@ class KafkaConsumerGroup:
                 await self._consume(consumer)
             finally:
                 # No commit here (auto-commit is off): an interrupted message is redelivered.
+                self._joined = False
                 await consumer.stop()
         finally:
             self._life.exit()
@@ -249,5 +258,6 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._member.wait_idle()
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        self._member.mark_joined(True)
         log.info("partitions assigned", extra={"group": self._member.subscription.group_id,
                                                "partitions": sorted(map(str, assigned))})

@@ -176,6 +176,11 @@ class MemoryConsumerGroup:
     def subscription(self) -> Subscription:
         return self._sub
 
+    @property
+    def joined(self) -> bool:
+        # In-process groups exist from `subscribe()` on; nothing to wait for.
+        return True
+
     async def stop(self) -> None:
         self._life.stopping.set()
         self._bus.notify()

@@ -62,3 +62,7 @@ class PaymentConsumer:
         self._stopped.set()
         if self._member is not None:
             await self._member.stop()
+
+    def joined(self) -> bool:
+        """Ready once the group member took its partitions (see `BackgroundTask.ready`)."""
+        return self._member is not None and self._member.joined

@@ -86,7 +86,8 @@ def build(platform: Platform, clients: Clients) -> HostedService:
         route_handlers=[router(service, platform.tokens)],
         migrations=MIGRATIONS,
         background=[
-            BackgroundTask("order-consumer", "consumer", consumer.run, consumer.stop),
+            BackgroundTask("order-consumer", "consumer", consumer.run, consumer.stop,
+                           ready=consumer.joined),
             BackgroundTask("order-worker", "worker", worker.run, worker.stop),
             BackgroundTask("order-scheduler", "scheduler", scheduler.run, scheduler.stop),
         ],
