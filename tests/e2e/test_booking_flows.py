@@ -3,6 +3,7 @@ Kafka: order → pay in the sandbox → paid; unpaid → closed; duplicates and 
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from collections.abc import Iterator
@@ -53,6 +54,9 @@ def booking_servers(tmp_path_factory: pytest.TempPathFactory,
                         YYS_KAFKA_SESSION_TIMEOUT_MS="3000", YYS_KAFKA_HEARTBEAT_INTERVAL_MS="1000",
                         YYS_KAFKA_REBALANCE_TIMEOUT_MS="3000")
         with start_up(tmp_path_factory.mktemp("book-servers"), env) as proc:
+            # The duplicate-delivery test reads the outbox and re-publishes from it.
+            proc.database_url = url  # type: ignore[attr-defined]
+            proc.kafka_bootstrap = kafka_bootstrap  # type: ignore[attr-defined]
             yield proc
         asyncio.run(flush())
 
@@ -179,12 +183,37 @@ def test_payerror_leaves_the_order_payable(yys: YysProcess) -> None:
     wait_state(base, token, sn, 1, timeout=5)
 
 
-def test_crash_after_payment_loses_nothing(tmp_path: Path) -> None:
-    """SIGKILL the whole process right after the sandbox accepted a payment and right after an
-    order was created: after a restart the paid order is paid and the unpaid one is closed."""
+@pytest.fixture(params=["embedded", pytest.param("servers", marks=[
+    pytest.mark.mariadb, pytest.mark.redis, pytest.mark.kafka])])
+def crash_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The environment of a `yys up` that the crash test kills and restarts."""
+    if request.param == "embedded":
+        yield clean_env(**FAST)
+        return
+    import asyncio
+
+    import redis.asyncio as aioredis
+
+    async def flush() -> None:
+        client = aioredis.from_url(redis_test_url())
+        await client.flushdb()
+        await client.aclose()
+
+    kafka = request.getfixturevalue("kafka_bootstrap")
+    with throwaway_mariadb_database() as url:
+        asyncio.run(flush())
+        yield clean_env(**FAST, YYS_DATABASE_URL=url, YYS_REDIS_URL=redis_test_url(),
+                        YYS_KAFKA_BOOTSTRAP_SERVERS=kafka, YYS_KAFKA_SESSION_TIMEOUT_MS="3000",
+                        YYS_KAFKA_HEARTBEAT_INTERVAL_MS="1000", YYS_KAFKA_REBALANCE_TIMEOUT_MS="3000")
+        asyncio.run(flush())
+
+
+def test_crash_after_payment_loses_nothing(tmp_path: Path, crash_env: dict[str, str]) -> None:
+    """SIGKILL the whole process (API, relay, consumer, worker) right after the sandbox accepted
+    a payment and an order was created: after a restart the paid order is paid and the unpaid
+    one is closed."""
     port = free_port()
-    env = clean_env(**FAST)
-    with start_up(tmp_path, env, port=port) as first:
+    with start_up(tmp_path, crash_env, port=port) as first:
         base = first.base_url
         token = user_token(base)
         homestay = some_homestay(base)
@@ -192,7 +221,88 @@ def test_crash_after_payment_loses_nothing(tmp_path: Path) -> None:
         unpaid_sn = create_order(base, token, homestay)
         pay(base, token, paid_sn)
         first.kill()
-    with start_up(tmp_path, env, port=port) as second:
+    with start_up(tmp_path, crash_env, port=port) as second:
         wait_state(second.base_url, token, paid_sn, 1, timeout=15)
         wait_state(second.base_url, token, unpaid_sn, -1, timeout=CLOSE_DELAY + 15)
         assert second.stop(signal.SIGINT) == 0
+
+
+def test_duplicate_notify_changes_nothing(yys: YysProcess) -> None:
+    """Paying again in the sandbox makes it send the (signed) notify once more."""
+    base = yys.base_url
+    token = user_token(base)
+    sn = create_order(base, token, some_homestay(base))
+    params = pay(base, token, sn)
+    wait_state(base, token, sn, 1, timeout=5)
+    before = detail(base, token, sn)
+    again = call(base, "/paysandbox/v1/pay", {"prepayId": params["package"].removeprefix("prepay_id=")})
+    assert again.status == 200
+    time.sleep(1.0)
+    assert detail(base, token, sn) == before
+
+
+@pytest.mark.mariadb
+@pytest.mark.kafka
+def test_duplicate_kafka_deliveries_change_nothing(booking_servers: YysProcess) -> None:
+    """Re-publish the exact `payment-update-paystatus` event three times: the order stays paid
+    once, nothing is refunded."""
+    import asyncio
+
+    import sqlalchemy as sa
+    from aiokafka import AIOKafkaProducer
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from yys.contracts.trade import TOPIC_PAYMENT_STATUS
+    from yys.kit.events.envelope import Event, encode_event
+
+    base = booking_servers.base_url
+    token = user_token(base)
+    sn = create_order(base, token, some_homestay(base))
+    pay(base, token, sn)
+    wait_state(base, token, sn, 1, timeout=5)
+    before = detail(base, token, sn)
+
+    async def republish() -> int:
+        engine = create_async_engine(booking_servers.database_url)  # type: ignore[attr-defined]
+        async with engine.connect() as conn:
+            row = (await conn.execute(sa.text(
+                "SELECT event_id, topic, `key`, payload, headers FROM payment_outbox WHERE `key` = :sn"),
+                {"sn": sn})).one()
+            paid_payments = (await conn.execute(sa.text(
+                "SELECT COUNT(*) FROM payment_third_payment WHERE order_sn = :sn AND pay_status = 1"),
+                {"sn": sn})).scalar_one()
+        await engine.dispose()
+        event = Event(id=row.event_id, topic=row.topic, key=row.key,
+                      payload=json.loads(row.payload), headers=json.loads(row.headers))
+        producer = AIOKafkaProducer(
+            bootstrap_servers=booking_servers.kafka_bootstrap)  # type: ignore[attr-defined]
+        await producer.start()
+        try:
+            for _ in range(3):
+                await producer.send_and_wait(TOPIC_PAYMENT_STATUS, encode_event(event),
+                                             key=sn.encode(), headers=[("event-id", row.event_id.encode())])
+        finally:
+            await producer.stop()
+        return int(paid_payments)
+
+    async def consumed() -> int:
+        """Sum of the `order` group's committed offsets (read without joining the group)."""
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+
+        reader = AIOKafkaConsumer(bootstrap_servers=booking_servers.kafka_bootstrap,  # type: ignore[attr-defined]
+                                  group_id="order", enable_auto_commit=False)
+        await reader.start()
+        try:
+            parts = reader.partitions_for_topic(TOPIC_PAYMENT_STATUS) or set()
+            offsets = [await reader.committed(TopicPartition(TOPIC_PAYMENT_STATUS, p)) for p in parts]
+        finally:
+            await reader.stop()
+        return sum(o or 0 for o in offsets)
+
+    start = asyncio.run(consumed())
+    assert asyncio.run(republish()) == 1
+    deadline = time.monotonic() + 10
+    while asyncio.run(consumed()) < start + 3:  # the consumer really handled the copies
+        assert time.monotonic() < deadline, "the order consumer did not commit the duplicates"
+        time.sleep(0.2)
+    assert detail(base, token, sn) == before
