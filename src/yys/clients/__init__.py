@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from yys.clients.admin import AdminClient
 from yys.clients.mqueue import MqueueClient
 from yys.clients.order import OrderClient
 from yys.clients.payment import PaymentClient
@@ -62,4 +63,9 @@ class Clients:
     @property
     def mqueue(self) -> MqueueClient:
         client: MqueueClient = self._get("mqueue")
+        return client
+
+    @property
+    def admin(self) -> AdminClient:
+        client: AdminClient = self._get("admin")
         return client

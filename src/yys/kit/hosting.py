@@ -91,6 +91,8 @@ class Platform:
     cache: CacheBackend
     rate_limiter: RateLimiter
     tokens: TokenService
+    # Same signing key, admin audience, shorter lifetime (see kit/http/admin.py).
+    admin_tokens: TokenService
     hasher: PasswordHasher
     bus: Bus
     jobs: JobQueues

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     order_sweep_interval_seconds: int = 60
 
     admin_password: SecretStr | None = None
+    admin_access_ttl_seconds: int = 8 * 3600
+    admin_login_max_failures: int = 5
+    admin_login_lockout_seconds: int = 900
 
     def grpc_target_for(self, service: str) -> str | None:
         target = getattr(self, f"{service}_grpc_target", None)

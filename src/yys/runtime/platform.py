@@ -100,8 +100,12 @@ def build_platform(settings: Settings) -> Platform:
     else:
         cache = MemoryCache(max_items=settings.cache_memory_max_items)
         limiter = MemoryRateLimiter()
+    key = signing_key(settings)
+    admin_tokens = TokenService(key, issuer=settings.jwt_issuer,
+                                ttl_seconds=settings.admin_access_ttl_seconds,
+                                refresh_after_seconds=settings.admin_access_ttl_seconds // 2)
     tokens = TokenService(
-        signing_key(settings),
+        key,
         issuer=settings.jwt_issuer,
         ttl_seconds=settings.jwt_access_ttl_seconds,
         refresh_after_seconds=settings.jwt_refresh_after_seconds,
@@ -119,6 +123,7 @@ def build_platform(settings: Settings) -> Platform:
         cache=cache,
         rate_limiter=limiter,
         tokens=tokens,
+        admin_tokens=admin_tokens,
         hasher=hasher,
         redis=redis_client,
     )
