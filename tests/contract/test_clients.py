@@ -74,7 +74,7 @@ class RefundRejected(Conflict):
 
 
 ORDER = OrderView(sn="HSO2024010100001", user_id=7, trade_state=1, order_total_price=39_900,
-                  title="Lakeside loft", create_time=1_704_067_200)
+                  title="Lakeside loft", create_time=1_704_067_200, homestay_id=12)
 PAID = PaymentView(sn="PMT2024010100001", order_sn=ORDER.sn, user_id=7, pay_status=1,
                    pay_total=39_900, pay_mode="WXPAY", transaction_id="4200001234",
                    pay_time=1_704_067_800)

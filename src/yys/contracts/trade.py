@@ -44,6 +44,7 @@ class OrderView(msgspec.Struct, frozen=True, kw_only=True):
     trade_state: int
     order_total_price: int  # fen
     title: str
+    homestay_id: int
     create_time: int
 
 

@@ -10,6 +10,7 @@ from yys.services.order.service import OrderService
 def order_view(order: Order) -> OrderView:
     return OrderView(sn=order.sn, user_id=order.user_id, trade_state=order.trade_state,
                      order_total_price=order.price.order_total, title=order.homestay.title,
+                     homestay_id=order.homestay.id,
                      create_time=order.create_time)
 
 

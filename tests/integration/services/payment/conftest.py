@@ -48,7 +48,7 @@ class FakeOrders:
 
     def add(self, sn: str, *, user_id: int, total: int = 12_800, trade_state: int = 0) -> OrderView:
         order = OrderView(sn=sn, user_id=user_id, trade_state=trade_state, order_total_price=total,
-                          title="西湖边的小院", create_time=1_700_000_000)
+                          title="西湖边的小院", create_time=1_700_000_000, homestay_id=1)
         self.orders[sn] = order
         return order
 

@@ -107,7 +107,8 @@ class FakeOrders:
 
     def add(self, sn: str, *, user_id: int = 1, total: int = 100, trade_state: int = 0) -> None:
         self.orders[sn] = OrderView(sn=sn, user_id=user_id, trade_state=trade_state,
-                                    order_total_price=total, title="t", create_time=0)
+                                    order_total_price=total, title="t", create_time=0,
+                                    homestay_id=1)
 
     async def get_order(self, sn: str) -> OrderView | None:
         return self.orders.get(sn)

@@ -25,19 +25,19 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18yys/order/v1/order.proto\x12\x0cyys.order.v1\"|\n\tOrderView\x12\n\n\x02sn\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\x13\n\x0btrade_state\x18\x03 \x01(\x03\x12\x19\n\x11order_total_price\x18\x04 \x01(\x03\x12\r\n\x05title\x18\x05 \x01(\t\x12\x13\n\x0b\x63reate_time\x18\x06 \x01(\x03\"\x1d\n\x0fGetOrderRequest\x12\n\n\x02sn\x18\x01 \x01(\t\"I\n\x10GetOrderResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12&\n\x05order\x18\x02 \x01(\x0b\x32\x17.yys.order.v1.OrderView2Y\n\x0cOrderService\x12I\n\x08GetOrder\x12\x1d.yys.order.v1.GetOrderRequest\x1a\x1e.yys.order.v1.GetOrderResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18yys/order/v1/order.proto\x12\x0cyys.order.v1\"\x91\x01\n\tOrderView\x12\n\n\x02sn\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\x03\x12\x13\n\x0btrade_state\x18\x03 \x01(\x03\x12\x19\n\x11order_total_price\x18\x04 \x01(\x03\x12\r\n\x05title\x18\x05 \x01(\t\x12\x13\n\x0b\x63reate_time\x18\x06 \x01(\x03\x12\x13\n\x0bhomestay_id\x18\x07 \x01(\x03\"\x1d\n\x0fGetOrderRequest\x12\n\n\x02sn\x18\x01 \x01(\t\"I\n\x10GetOrderResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12&\n\x05order\x18\x02 \x01(\x0b\x32\x17.yys.order.v1.OrderView2Y\n\x0cOrderService\x12I\n\x08GetOrder\x12\x1d.yys.order.v1.GetOrderRequest\x1a\x1e.yys.order.v1.GetOrderResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'yys.order.v1.order_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ORDERVIEW']._serialized_start=42
-  _globals['_ORDERVIEW']._serialized_end=166
-  _globals['_GETORDERREQUEST']._serialized_start=168
-  _globals['_GETORDERREQUEST']._serialized_end=197
-  _globals['_GETORDERRESPONSE']._serialized_start=199
-  _globals['_GETORDERRESPONSE']._serialized_end=272
-  _globals['_ORDERSERVICE']._serialized_start=274
-  _globals['_ORDERSERVICE']._serialized_end=363
+  _globals['_ORDERVIEW']._serialized_start=43
+  _globals['_ORDERVIEW']._serialized_end=188
+  _globals['_GETORDERREQUEST']._serialized_start=190
+  _globals['_GETORDERREQUEST']._serialized_end=219
+  _globals['_GETORDERRESPONSE']._serialized_start=221
+  _globals['_GETORDERRESPONSE']._serialized_end=294
+  _globals['_ORDERSERVICE']._serialized_start=296
+  _globals['_ORDERSERVICE']._serialized_end=385
 # @@protoc_insertion_point(module_scope)

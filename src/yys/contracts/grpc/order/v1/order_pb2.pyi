@@ -7,20 +7,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class OrderView(_message.Message):
-    __slots__ = ("sn", "user_id", "trade_state", "order_total_price", "title", "create_time")
+    __slots__ = ("sn", "user_id", "trade_state", "order_total_price", "title", "create_time", "homestay_id")
     SN_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     TRADE_STATE_FIELD_NUMBER: _ClassVar[int]
     ORDER_TOTAL_PRICE_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    HOMESTAY_ID_FIELD_NUMBER: _ClassVar[int]
     sn: str
     user_id: int
     trade_state: int
     order_total_price: int
     title: str
     create_time: int
-    def __init__(self, sn: _Optional[str] = ..., user_id: _Optional[int] = ..., trade_state: _Optional[int] = ..., order_total_price: _Optional[int] = ..., title: _Optional[str] = ..., create_time: _Optional[int] = ...) -> None: ...
+    homestay_id: int
+    def __init__(self, sn: _Optional[str] = ..., user_id: _Optional[int] = ..., trade_state: _Optional[int] = ..., order_total_price: _Optional[int] = ..., title: _Optional[str] = ..., create_time: _Optional[int] = ..., homestay_id: _Optional[int] = ...) -> None: ...
 
 class GetOrderRequest(_message.Message):
     __slots__ = ("sn",)
