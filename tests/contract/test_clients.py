@@ -101,6 +101,13 @@ class MemoryPayments:
     async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
         return PAID if order_sn == ORDER.sn else None
 
+    async def list_payments(self, order_sn: str) -> list[PaymentView]:
+        if order_sn != ORDER.sn:
+            return []
+        failed = msgspec.structs.replace(PAID, sn="PMT2024010100000", pay_status=-1,
+                                         transaction_id="", pay_time=0)
+        return [failed, PAID]
+
 
 async def test_order_and_payment_over_the_wire(settings: Settings) -> None:
     orders, payments = MemoryOrders(), MemoryPayments()
@@ -116,6 +123,8 @@ async def test_order_and_payment_over_the_wire(settings: Settings) -> None:
                     == await payments.refund_order_payment(sn, reason="guest cancelled"))
             assert (await payment.reconcile_order_payment(sn)
                     == await payments.reconcile_order_payment(sn))
+            assert await payment.list_payments(sn) == await payments.list_payments(sn)
+        assert len(await payment.list_payments(ORDER.sn)) == 2
         assert await order.get_order(ORDER.sn) == ORDER
         refunded = await payment.refund_order_payment(ORDER.sn, reason="x")
         assert refunded is not None and refunded.pay_status == 2

@@ -17,6 +17,10 @@ class PaymentClient(Protocol):
         order has no paid payment."""
         ...
 
+    async def list_payments(self, order_sn: str) -> list[PaymentView]:
+        """Every payment of an order, whatever its status, oldest first (for the back office)."""
+        ...
+
     async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
         """Ask the provider about the order's pending payment and record its outcome as its
         notify would (for a late or lost notify); returns the successful payment, if any."""

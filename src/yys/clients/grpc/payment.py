@@ -15,7 +15,7 @@ from yys.kit.rpc import RemoteService, ServiceSpec
 
 SPEC = ServiceSpec("yys.payment.v1.PaymentService",
                    idempotent=frozenset({"GetPaidPayment", "RefundOrderPayment",
-                                         "ReconcileOrderPayment"}))
+                                         "ReconcileOrderPayment", "ListPayments"}))
 
 _FIELDS = tuple(PaymentView.__struct_fields__)
 
@@ -23,13 +23,21 @@ _FIELDS = tuple(PaymentView.__struct_fields__)
 def payment_to_pb(p: PaymentView | None) -> pb.PaymentResponse:
     if p is None:
         return pb.PaymentResponse(found=False)
-    return pb.PaymentResponse(found=True, payment=pb.PaymentView(**{f: getattr(p, f) for f in _FIELDS}))
+    return pb.PaymentResponse(found=True, payment=view_to_pb(p))
 
 
 def payment_from_pb(m: pb.PaymentResponse) -> PaymentView | None:
     if not m.found:
         return None
-    return PaymentView(**{f: getattr(m.payment, f) for f in _FIELDS})
+    return view_from_pb(m.payment)
+
+
+def view_to_pb(p: PaymentView) -> pb.PaymentView:
+    return pb.PaymentView(**{f: getattr(p, f) for f in _FIELDS})
+
+
+def view_from_pb(m: pb.PaymentView) -> PaymentView:
+    return PaymentView(**{f: getattr(m, f) for f in _FIELDS})
 
 
 class RemotePaymentClient:
@@ -45,6 +53,11 @@ class RemotePaymentClient:
         reply = await self._remote.call(self._remote.stub.RefundOrderPayment,
                                         pb.RefundOrderPaymentRequest(order_sn=order_sn, reason=reason))
         return payment_from_pb(reply)
+
+    async def list_payments(self, order_sn: str) -> list[PaymentView]:
+        reply = await self._remote.call(self._remote.stub.ListPayments,
+                                        pb.ListPaymentsRequest(order_sn=order_sn))
+        return [view_from_pb(m) for m in reply.payments]
 
     async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
         reply = await self._remote.call(self._remote.stub.ReconcileOrderPayment,

@@ -27,6 +27,9 @@ class LocalPaymentClient:
         payment = await self._service.refund_order(order_sn=order_sn, reason=reason)
         return None if payment is None else payment_view(payment)
 
+    async def list_payments(self, order_sn: str) -> list[PaymentView]:
+        return [payment_view(p) for p in await self._service.payments_of(order_sn=order_sn)]
+
     async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
         payment = await self._service.reconcile_order(order_sn=order_sn)
         return None if payment is None else payment_view(payment)

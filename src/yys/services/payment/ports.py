@@ -41,6 +41,10 @@ class PaymentRepository(Protocol):
         """The first paid (or since refunded) payment of the order."""
         ...
 
+    async def list_for_order(self, order_sn: str) -> list[Payment]:
+        """Every payment of the order, oldest first."""
+        ...
+
     async def add_status_event(self, event: PaymentStatusChanged) -> None:
         """Write the event to the outbox in this transaction."""
         ...

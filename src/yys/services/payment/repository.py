@@ -88,6 +88,11 @@ class SqlPaymentRepository:
                                  .where(_c.order_sn == order_sn, _c.pay_status.in_(settled))
                                  .order_by(_c.pay_time, _c.id).limit(1))
 
+    async def list_for_order(self, order_sn: str) -> list[Payment]:
+        rows = await self._conn.execute(sa.select(t.payment).where(_c.order_sn == order_sn)
+                                        .order_by(_c.id))
+        return [_payment(r) for r in rows]
+
     async def add_status_event(self, event: PaymentStatusChanged) -> None:
         await add_to_outbox(self._conn, t.outbox, Event(
             topic=TOPIC_PAYMENT_STATUS, key=event.order_sn, payload=msgspec.to_builtins(event)))

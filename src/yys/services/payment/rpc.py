@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from yys.clients.grpc.payment import SPEC, payment_to_pb
+from yys.clients.grpc.payment import SPEC, payment_to_pb, view_to_pb
 from yys.clients.payment import PaymentClient
 from yys.contracts.grpc.payment.v1 import payment_pb2 as pb
 from yys.contracts.grpc.payment.v1.payment_pb2_grpc import (
@@ -27,6 +27,11 @@ class Servicer(PaymentServiceServicer):
                                  context: Any) -> pb.PaymentResponse:
         return payment_to_pb(await self._client.refund_order_payment(request.order_sn,
                                                                      reason=request.reason))
+
+    async def ListPayments(self, request: pb.ListPaymentsRequest,
+                           context: Any) -> pb.ListPaymentsResponse:
+        found = await self._client.list_payments(request.order_sn)
+        return pb.ListPaymentsResponse(payments=[view_to_pb(p) for p in found])
 
     async def ReconcileOrderPayment(self, request: pb.ReconcileOrderPaymentRequest,
                                     context: Any) -> pb.PaymentResponse:

@@ -108,6 +108,11 @@ class PaymentService:
         async with self._reads() as repo:
             return await repo.get_settled_for_order(order_sn)
 
+    async def payments_of(self, *, order_sn: str) -> list[Payment]:
+        """Every payment of the order, oldest first."""
+        async with self._reads() as repo:
+            return await repo.list_for_order(order_sn)
+
     async def refund_order(self, *, order_sn: str, reason: str) -> Payment | None:
         """Refund the order's paid payment in full; None when there is none. Idempotent."""
         payment = await self.settled_payment(order_sn=order_sn)

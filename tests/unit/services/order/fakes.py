@@ -51,6 +51,10 @@ class FakePayment:
     async def get_paid_payment(self, order_sn: str) -> PaymentView | None:
         return self.paid.get(order_sn)
 
+    async def list_payments(self, order_sn: str) -> list[PaymentView]:
+        found = self.paid.get(order_sn)
+        return [] if found is None else [found]
+
     async def reconcile_order_payment(self, order_sn: str) -> PaymentView | None:
         if self.down:
             raise ConnectionError("payment is down")

@@ -64,6 +64,9 @@ class FakePaymentRepository:
         return next((p for p in self.payments.values() if p.order_sn == order_sn
                      and p.pay_status in (PayStatus.PAID, PayStatus.REFUNDED)), None)
 
+    async def list_for_order(self, order_sn: str) -> list[Payment]:
+        return [p for p in self.payments.values() if p.order_sn == order_sn]
+
     async def add_status_event(self, event: PaymentStatusChanged) -> None:
         self.events.append(event)
 

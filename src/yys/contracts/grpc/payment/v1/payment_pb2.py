@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cyys/payment/v1/payment.proto\x12\x0eyys.payment.v1\"\x9f\x01\n\x0bPaymentView\x12\n\n\x02sn\x18\x01 \x01(\t\x12\x10\n\x08order_sn\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\x03\x12\x12\n\npay_status\x18\x04 \x01(\x03\x12\x11\n\tpay_total\x18\x05 \x01(\x03\x12\x10\n\x08pay_mode\x18\x06 \x01(\t\x12\x16\n\x0etransaction_id\x18\x07 \x01(\t\x12\x10\n\x08pay_time\x18\x08 \x01(\x03\")\n\x15GetPaidPaymentRequest\x12\x10\n\x08order_sn\x18\x01 \x01(\t\"=\n\x19RefundOrderPaymentRequest\x12\x10\n\x08order_sn\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"0\n\x1cReconcileOrderPaymentRequest\x12\x10\n\x08order_sn\x18\x01 \x01(\t\"N\n\x0fPaymentResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12,\n\x07payment\x18\x02 \x01(\x0b\x32\x1b.yys.payment.v1.PaymentView2\xb4\x02\n\x0ePaymentService\x12X\n\x0eGetPaidPayment\x12%.yys.payment.v1.GetPaidPaymentRequest\x1a\x1f.yys.payment.v1.PaymentResponse\x12`\n\x12RefundOrderPayment\x12).yys.payment.v1.RefundOrderPaymentRequest\x1a\x1f.yys.payment.v1.PaymentResponse\x12\x66\n\x15ReconcileOrderPayment\x12,.yys.payment.v1.ReconcileOrderPaymentRequest\x1a\x1f.yys.payment.v1.PaymentResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cyys/payment/v1/payment.proto\x12\x0eyys.payment.v1\"\x9f\x01\n\x0bPaymentView\x12\n\n\x02sn\x18\x01 \x01(\t\x12\x10\n\x08order_sn\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\x03\x12\x12\n\npay_status\x18\x04 \x01(\x03\x12\x11\n\tpay_total\x18\x05 \x01(\x03\x12\x10\n\x08pay_mode\x18\x06 \x01(\t\x12\x16\n\x0etransaction_id\x18\x07 \x01(\t\x12\x10\n\x08pay_time\x18\x08 \x01(\x03\")\n\x15GetPaidPaymentRequest\x12\x10\n\x08order_sn\x18\x01 \x01(\t\"=\n\x19RefundOrderPaymentRequest\x12\x10\n\x08order_sn\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"0\n\x1cReconcileOrderPaymentRequest\x12\x10\n\x08order_sn\x18\x01 \x01(\t\"\'\n\x13ListPaymentsRequest\x12\x10\n\x08order_sn\x18\x01 \x01(\t\"E\n\x14ListPaymentsResponse\x12-\n\x08payments\x18\x01 \x03(\x0b\x32\x1b.yys.payment.v1.PaymentView\"N\n\x0fPaymentResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12,\n\x07payment\x18\x02 \x01(\x0b\x32\x1b.yys.payment.v1.PaymentView2\x8f\x03\n\x0ePaymentService\x12X\n\x0eGetPaidPayment\x12%.yys.payment.v1.GetPaidPaymentRequest\x1a\x1f.yys.payment.v1.PaymentResponse\x12`\n\x12RefundOrderPayment\x12).yys.payment.v1.RefundOrderPaymentRequest\x1a\x1f.yys.payment.v1.PaymentResponse\x12\x66\n\x15ReconcileOrderPayment\x12,.yys.payment.v1.ReconcileOrderPaymentRequest\x1a\x1f.yys.payment.v1.PaymentResponse\x12Y\n\x0cListPayments\x12#.yys.payment.v1.ListPaymentsRequest\x1a$.yys.payment.v1.ListPaymentsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,8 +40,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REFUNDORDERPAYMENTREQUEST']._serialized_end=314
   _globals['_RECONCILEORDERPAYMENTREQUEST']._serialized_start=316
   _globals['_RECONCILEORDERPAYMENTREQUEST']._serialized_end=364
-  _globals['_PAYMENTRESPONSE']._serialized_start=366
-  _globals['_PAYMENTRESPONSE']._serialized_end=444
-  _globals['_PAYMENTSERVICE']._serialized_start=447
-  _globals['_PAYMENTSERVICE']._serialized_end=755
+  _globals['_LISTPAYMENTSREQUEST']._serialized_start=366
+  _globals['_LISTPAYMENTSREQUEST']._serialized_end=405
+  _globals['_LISTPAYMENTSRESPONSE']._serialized_start=407
+  _globals['_LISTPAYMENTSRESPONSE']._serialized_end=476
+  _globals['_PAYMENTRESPONSE']._serialized_start=478
+  _globals['_PAYMENTRESPONSE']._serialized_end=556
+  _globals['_PAYMENTSERVICE']._serialized_start=559
+  _globals['_PAYMENTSERVICE']._serialized_end=958
 # @@protoc_insertion_point(module_scope)

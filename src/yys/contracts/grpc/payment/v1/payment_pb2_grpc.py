@@ -50,6 +50,11 @@ class PaymentServiceStub:
                 request_serializer=yys_dot_payment_dot_v1_dot_payment__pb2.ReconcileOrderPaymentRequest.SerializeToString,
                 response_deserializer=yys_dot_payment_dot_v1_dot_payment__pb2.PaymentResponse.FromString,
                 _registered_method=True)
+        self.ListPayments = channel.unary_unary(
+                '/yys.payment.v1.PaymentService/ListPayments',
+                request_serializer=yys_dot_payment_dot_v1_dot_payment__pb2.ListPaymentsRequest.SerializeToString,
+                response_deserializer=yys_dot_payment_dot_v1_dot_payment__pb2.ListPaymentsResponse.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
@@ -79,6 +84,13 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPayments(self, request, context):
+        """Every payment of an order (any status), oldest first. Idempotent (retried).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -96,6 +108,11 @@ def add_PaymentServiceServicer_to_server(servicer, server):
                     servicer.ReconcileOrderPayment,
                     request_deserializer=yys_dot_payment_dot_v1_dot_payment__pb2.ReconcileOrderPaymentRequest.FromString,
                     response_serializer=yys_dot_payment_dot_v1_dot_payment__pb2.PaymentResponse.SerializeToString,
+            ),
+            'ListPayments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPayments,
+                    request_deserializer=yys_dot_payment_dot_v1_dot_payment__pb2.ListPaymentsRequest.FromString,
+                    response_serializer=yys_dot_payment_dot_v1_dot_payment__pb2.ListPaymentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -179,6 +196,33 @@ class PaymentService:
             '/yys.payment.v1.PaymentService/ReconcileOrderPayment',
             yys_dot_payment_dot_v1_dot_payment__pb2.ReconcileOrderPaymentRequest.SerializeToString,
             yys_dot_payment_dot_v1_dot_payment__pb2.PaymentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPayments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/yys.payment.v1.PaymentService/ListPayments',
+            yys_dot_payment_dot_v1_dot_payment__pb2.ListPaymentsRequest.SerializeToString,
+            yys_dot_payment_dot_v1_dot_payment__pb2.ListPaymentsResponse.FromString,
             options,
             channel_credentials,
             insecure,
