@@ -1,8 +1,9 @@
 # shellcheck shell=bash
-# The real servers the integration suites need: MariaDB and Redis.
+# The real servers the integration suites need: MariaDB and Redis (and the nginx binary).
 #
 #   ensure_mariadb          make sure a MariaDB answers at YYS_TEST_MARIADB_HOST:PORT
 #   ensure_redis            make sure a Redis answers at YYS_TEST_REDIS_URL
+#   ensure_nginx            make sure an nginx binary is installed (install only, never started)
 #   stop_started_services   stop (by PID) only what ensure_* started, and delete its data
 #
 # When the port is already open the server is used as it is. When it is closed and the host is
@@ -235,6 +236,25 @@ ensure_redis() {
   fi
   _yys_record_pid redis "${server}" "${dir}" "${dir}/redis.pid"
   yys_log "Redis: ready at ${host}:${port} (pid ${_YYS_LAST_PID}, started by this script)"
+}
+
+# ------------------------------------------------------------------------------------- nginx
+
+# The split-topology tests run `yys up --split`, which starts its own nginx as a child with a
+# generated config; only the binary is needed. Debian's postinst would start the system service
+# on port 80: yys_apt_install's policy-rc.d keeps it from doing so, and nothing here starts it.
+ensure_nginx() {
+  local nginx
+  if nginx="$(yys_find_cmd nginx)"; then
+    yys_log "nginx: using ${nginx} (install only; the tests start their own instances)"
+    return 0
+  fi
+  yys_log "nginx: not installed; installing nginx-light"
+  # nginx-light is the small flavour; fall back to the plain package where it does not exist.
+  # The subshell keeps yys_apt_install's exit-on-failure from ending this shell.
+  (yys_apt_install nginx-light) || yys_apt_install nginx
+  nginx="$(yys_find_cmd nginx)" || yys_die "nginx not found after installing it"
+  yys_log "nginx: installed ${nginx}"
 }
 
 # -------------------------------------------------------------------------------------- stop
