@@ -208,7 +208,7 @@ def bench_database(url: str | None, *, keep: bool, reuse: bool) -> Iterator[None
     name = parsed.database
     if not name:
         raise SystemExit("--database-url must name a database")
-    server = parsed.set(database=None)
+    server = parsed._replace(database=None)  # URL.set() treats None as "unchanged"
 
     async def execute(sql: str) -> None:
         from sqlalchemy import text
@@ -653,6 +653,9 @@ def main(argv: list[str] | None = None) -> int:
             return 130
         except (RuntimeError, WrkError) as exc:
             log(f"failed: {exc}")
+            return 2
+        except Exception as exc:  # e.g. a database error: still exit 2, not "targets missed"
+            log(f"failed: {type(exc).__name__}: {exc}")
             return 2
     return 2
 
