@@ -17,6 +17,7 @@ PROTOCOLS = {
     "order": ("yys.clients.order", "OrderClient"),
     "payment": ("yys.clients.payment", "PaymentClient"),
     "mqueue": ("yys.clients.mqueue", "MqueueClient"),
+    "admin": ("yys.clients.admin", "AdminClient"),
 }
 
 

@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     order_grpc_target: str | None = None
     payment_grpc_target: str | None = None
     mqueue_grpc_target: str | None = None
+    admin_grpc_target: str | None = None
 
     # Cache-aside
     cache_enabled: bool = True

@@ -17,6 +17,7 @@ SERVICES: dict[str, str] = {
     "payment": "yys.services.payment.wiring",
     "paysandbox": "yys.services.paysandbox.wiring",
     "mqueue": "yys.services.mqueue.wiring",
+    "admin": "yys.services.admin.wiring",
 }
 
 Builder = Callable[[Platform, Clients], HostedService]

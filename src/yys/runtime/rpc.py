@@ -30,6 +30,7 @@ SERVICERS: dict[str, str] = {
     "order": "yys.services.order.rpc",
     "payment": "yys.services.payment.rpc",
     "mqueue": "yys.services.mqueue.rpc",
+    "admin": "yys.services.admin.rpc",
 }
 
 

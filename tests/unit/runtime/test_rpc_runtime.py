@@ -44,7 +44,7 @@ def test_a_needed_service_hosted_here_needs_no_target() -> None:
 
 def test_server_only_for_services_with_a_servicer_and_only_when_serving() -> None:
     services = [HostedService("usercenter", local_client=_Local()),
-                HostedService("admin", local_client=_Local()),  # no gRPC face
+                HostedService("paysandbox", local_client=_Local()),  # no gRPC face
                 HostedService("web")]
     server = build_server(Settings(), services)
     assert server is not None and server.service_names == ["yys.usercenter.v1.UsercenterService"]

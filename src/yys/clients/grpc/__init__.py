@@ -29,6 +29,7 @@ _REMOTES: dict[str, tuple[str, str, str]] = {
     "order": ("yys.clients.grpc.order", "RemoteOrderClient", "OrderServiceStub"),
     "payment": ("yys.clients.grpc.payment", "RemotePaymentClient", "PaymentServiceStub"),
     "mqueue": ("yys.clients.grpc.mqueue", "RemoteMqueueClient", "MqueueServiceStub"),
+    "admin": ("yys.clients.grpc.admin", "RemoteAdminClient", "AdminServiceStub"),
 }
 
 REMOTE_SERVICES = tuple(_REMOTES)
