@@ -20,6 +20,7 @@ PAGE_SIZE_DEFAULT = 20
 PAGE_SIZE_MAX = 100
 # Beyond this an offset scan is a denial of service, not a use case.
 PAGE_MAX = 100_000
+ID_MAX = 2**63 - 1  # BIGINT
 
 _USERNAME = re.compile(r"[A-Za-z0-9_.\-]+")  # ASCII only: no look-alike Unicode names
 
@@ -218,14 +219,30 @@ def parse_role(name: str) -> AdminRole:
 
 
 def page_request(page: int | None, page_size: int | None) -> PageRequest:
-    """Defaults 1 / 20; page ≥ 1, page size 1..100 (larger is capped, not refused)."""
+    """Page absent = 1 (else 1..100000); size absent or 0 = 20, above 100 = 100, negative = 400
+    (the same rules as every other service's admin lists)."""
     page = 1 if page is None else page
-    size = PAGE_SIZE_DEFAULT if page_size is None else page_size
-    if page < 1 or page > PAGE_MAX:
+    if not 1 <= page <= PAGE_MAX:
         raise BadRequest(f"page must be between 1 and {PAGE_MAX}")
-    if size < 1:
-        raise BadRequest("pageSize must be at least 1")
-    return PageRequest(page=page, page_size=min(size, PAGE_SIZE_MAX))
+    if page_size is None or page_size == 0:
+        return PageRequest(page=page)
+    if page_size < 0:
+        raise BadRequest("pageSize must not be negative")
+    return PageRequest(page=page, page_size=min(page_size, PAGE_SIZE_MAX))
+
+
+def positive_id(value: int, what: str = "id") -> int:
+    """A BIGINT id from a path or filter: 400 for ≤ 0 or beyond BIGINT, never a driver error."""
+    if not 1 <= value <= ID_MAX:
+        raise BadRequest(f"{what} must be a positive integer")
+    return value
+
+
+def non_negative(value: int | None, what: str) -> int | None:
+    """An optional filter that is a count, a time or an id that may be 0 (the system actor)."""
+    if value is not None and not 0 <= value <= ID_MAX:
+        raise BadRequest(f"{what} must be a non-negative integer")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

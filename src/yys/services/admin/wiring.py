@@ -15,11 +15,17 @@ from yys.clients import Clients
 from yys.kit.cache import CacheBackend
 from yys.kit.db import Database
 from yys.kit.errors import DB_ERROR, Unavailable
-from yys.kit.hosting import HostedService, MigrationSpec, Platform
-from yys.kit.http.admin import invalidate_manager
+from yys.kit.hosting import BackgroundTask, Hook, HostedService, MigrationSpec, Platform
+from yys.kit.http.admin import admin_guards, invalidate_manager, issue_admin_token
+from yys.kit.settings import Settings
 from yys.services.admin import tables
+from yys.services.admin.api import AdminApi, build_router
+from yys.services.admin.audit import AuditService
+from yys.services.admin.consumers import AuditConsumer, AuditEntryHandler
+from yys.services.admin.domain import LoginPolicy, Manager, UsernameTaken
 from yys.services.admin.local_client import LocalAdminClient
-from yys.services.admin.ports import AdminUnit, ManagerChanged, UnitFactory
+from yys.services.admin.login import ClientLimit, LoginService
+from yys.services.admin.ports import AdminUnit, ManagerChanged, TokenIssuer, UnitFactory
 from yys.services.admin.repository import SqlAuditRepository, SqlManagerRepository
 from yys.services.admin.service import ManagerService
 
@@ -75,12 +81,55 @@ def cache_invalidator(cache: CacheBackend) -> ManagerChanged:
     return changed
 
 
+def token_issuer(platform: Platform) -> TokenIssuer:
+    def issue(manager: Manager) -> tuple[str, int]:
+        return issue_admin_token(platform.admin_tokens, manager_id=manager.id,
+                                 username=manager.username, role=manager.role)
+
+    return issue
+
+
+def bootstrap_hook(managers: ManagerService, settings: Settings) -> Hook:
+    """Create `admin` when there is no manager. Idempotent; replicas starting together race on
+    the unique username and the losers simply find it done. A generated password is printed once
+    on stdout, on a line of its own, and never goes to the (JSON) logs."""
+
+    async def bootstrap() -> None:
+        configured = settings.admin_password
+        try:
+            generated = await managers.bootstrap(
+                password=None if configured is None else configured.get_secret_value())
+        except UsernameTaken:
+            return
+        if generated is not None:
+            # stdout on purpose, not the logs: shown once to whoever started the first replica.
+            print(f"admin password: {generated}", flush=True)
+
+    return bootstrap
+
+
 def build(platform: Platform, clients: Clients) -> HostedService:
+    settings = platform.settings
     reads, writes = unit_factories(platform.database(NAME))
     managers = ManagerService(reads=reads, writes=writes, hasher=platform.hasher,
                               clock=time.time, changed=cache_invalidator(platform.cache))
+    login = LoginService(
+        reads=reads, writes=writes, hasher=platform.hasher, issue=token_issuer(platform),
+        limiter=platform.rate_limiter,
+        client_limit=ClientLimit(settings.login_rate_per_client, settings.login_rate_window_seconds),
+        policy=LoginPolicy(max_failures=settings.admin_login_max_failures,
+                           lockout_seconds=settings.admin_login_lockout_seconds),
+        clock=time.time)
+    audit = AuditService(reads=reads, writes=writes)
+    consumer = AuditConsumer(platform.bus, AuditEntryHandler(audit))
+    reader, _, superadmin = admin_guards(platform, clients)
     return HostedService(
         name=NAME,
+        route_handlers=[build_router(AdminApi(login, managers, audit), reader=reader,
+                                     superadmin=superadmin)],
         migrations=MIGRATIONS,
+        on_startup=[bootstrap_hook(managers, settings)],
+        background=[BackgroundTask("admin-audit-consumer", "consumer", consumer.run, consumer.stop,
+                                   ready=consumer.joined)],
         local_client=LocalAdminClient(managers),
     )
