@@ -11,6 +11,7 @@ from litestar.params import HeaderParameter, JSONBody
 
 from yys.kit.auth.tokens import TokenService
 from yys.kit.http.auth import provide_user_id
+from yys.services.order.actions import OrderActions
 from yys.services.order.domain import BookingRequest, Order, fen_to_yuan
 from yys.services.order.service import OrderService
 
@@ -56,6 +57,14 @@ class ListResp(msgspec.Struct):
 
 class DetailReq(msgspec.Struct, rename="camel"):
     sn: str
+
+
+class RefundReq(msgspec.Struct, rename="camel"):
+    sn: str
+
+
+class Empty(msgspec.Struct):
+    pass
 
 
 class OrderDetail(msgspec.Struct, rename="camel", kw_only=True):
@@ -116,6 +125,7 @@ def order_detail(o: Order) -> OrderDetail:
 
 
 Orders: TypeAlias = NamedDependency[OrderService]
+Actions: TypeAlias = NamedDependency[OrderActions]
 UserId: TypeAlias = NamedDependency[int]  # the caller, from the bearer token (see router)
 IdempotencyKey: TypeAlias = Annotated[str | None, HeaderParameter(name="Idempotency-Key")]
 
@@ -147,14 +157,25 @@ async def user_homestay_order_detail(data: JSONBody[DetailReq], user_id: UserId,
     return order_detail(order)
 
 
-def router(service: OrderService, tokens: TokenService) -> Router:
+@post("/refund", status_code=200, summary="Refund the caller's paid order before the stay starts")
+async def refund(data: JSONBody[RefundReq], user_id: UserId, actions: Actions) -> Empty:
+    await actions.user_refund(user_id=user_id, sn=data.sn)
+    return Empty()
+
+
+def router(service: OrderService, tokens: TokenService, actions: OrderActions) -> Router:
     def provide_orders() -> OrderService:
         return service
 
+    def provide_actions() -> OrderActions:
+        return actions
+
     return Router(
         path="/order/v1/homestayOrder",
-        route_handlers=[create_homestay_order, user_homestay_order_list, user_homestay_order_detail],
+        route_handlers=[create_homestay_order, user_homestay_order_list, user_homestay_order_detail,
+                        refund],
         dependencies={"orders": Provide(provide_orders, sync_to_thread=False),
+                      "actions": Provide(provide_actions, sync_to_thread=False),
                       "user_id": provide_user_id(tokens)},
         tags=["order"],
     )

@@ -323,6 +323,7 @@ class Order:
     pay_sn: str
     pay_note: str
     version: int
+    update_time: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from yys.clients import Clients
 from yys.contracts.mqueue import UserNotification
 from yys.contracts.trade import PayStatus, TradeState
 from yys.kit.errors import Conflict
+from yys.services.order.backoffice_rules import expiry_cutoff
 from yys.services.order.domain import (
     PAY_TYPE_WECHAT,
     Order,
@@ -28,11 +29,13 @@ from yys.services.order.settlement import day_window, settle
 log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 200
+EXPIRE_MAX_BATCHES = 50  # per run; the next run continues where this one stopped
 
 
 class OrderLifecycle:
     def __init__(self, *, reads: ReadsFactory, writes: WritesFactory, clients: Clients,
-                 clock: Clock, close_delay: float, commission_bps: int, settle_tz: str) -> None:
+                 clock: Clock, close_delay: float, commission_bps: int, settle_tz: str,
+                 expire_grace: float = 0.0) -> None:
         self._reads = reads
         self._writes = writes
         self._clients = clients
@@ -40,6 +43,7 @@ class OrderLifecycle:
         self._close_delay = close_delay
         self._commission_bps = commission_bps
         self._settle_tz = settle_tz
+        self._expire_grace = expire_grace
 
     async def transition(self, sn: str, to_state: int) -> bool:
         """Move an order along the state machine; False when it already was in `to_state`."""
@@ -97,6 +101,22 @@ class OrderLifecycle:
         if closed:
             log.warning("sweeper closed orders whose close job did not run", extra={"count": closed})
         return closed
+
+    async def expire_ended(self) -> int:
+        """Paid orders nobody checked in become expired (1 → 4) once their stay has ended.
+        Batches of conditional updates: a check-in or refund racing with it either wins or
+        is not touched, and a rerun (or a second replica) finds nothing left to do."""
+        cutoff = expiry_cutoff(self._clock(), self._expire_grace)
+        expired = 0
+        for _ in range(EXPIRE_MAX_BATCHES):
+            async with self._writes() as unit:
+                due = await unit.repo.wait_use_ended_before(cutoff, limit=SWEEP_BATCH)
+                expired += await unit.repo.expire(due, cutoff=cutoff)
+            if len(due) < SWEEP_BATCH:
+                break
+        if expired:
+            log.info("orders expired", extra={"count": expired})
+        return expired
 
     async def apply_payment(self, payment: Payment) -> PaymentAction | None:
         """A successful payment: pays the waiting order exactly once (None = it paid it now),

@@ -7,8 +7,11 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from yys.contracts.admin import AuditEntry
+from yys.services.order.backoffice_rules import OrderFilter, PageRequest, RefundRequest
 from yys.services.order.domain import NewOrder, Order, Payment
 from yys.services.order.settlement import BusinessTotal, Settlement
+from yys.services.order.stats import CreatedCount, PaidSum, StatsRange
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,42 @@ class OrderRepository(Protocol):
         """Insert records, skipping (business, day) pairs that exist; returns how many were new."""
         ...
 
+    async def wait_use_ended_before(self, cutoff: int, *, limit: int) -> list[str]:
+        """Paid orders nobody checked in whose stay ended before `cutoff`, oldest first."""
+        ...
+
+    async def expire(self, sns: Sequence[str], *, cutoff: int) -> int:
+        """1 → 4 for those of `sns` still waiting and ended before `cutoff` (one statement)."""
+        ...
+
+    async def add_audit(self, entry: AuditEntry) -> None:
+        """Write an audit entry to the outbox in this transaction."""
+        ...
+
+    async def add_refund_request(self, sn: str, *, reason: str, requested_by: str) -> None: ...
+
+    async def get_refund_request(self, sn: str) -> RefundRequest | None: ...
+
+    async def pending_refunds(self, *, created_before: int, limit: int) -> list[RefundRequest]: ...
+
+    async def finish_refund(self, sn: str, *, pay_sn: str, note: str = "") -> bool:
+        """pending → done; False when it was done already."""
+        ...
+
+    async def note_refund_attempt(self, sn: str, *, error: str) -> None: ...
+
+
+class OrderQueries(Protocol):
+    """Read-only queries of the back office (filters are bound parameters)."""
+
+    async def list_orders(self, flt: OrderFilter, page: PageRequest) -> tuple[int, list[Order]]:
+        """The total matching `flt` and one page of them."""
+        ...
+
+    async def created_counts(self, window: StatsRange) -> list[CreatedCount]: ...
+
+    async def paid_sums(self, window: StatsRange) -> list[PaidSum]: ...
+
 
 class OrderJobs(Protocol):
     """Delay jobs written in the same unit of work as the order change (or right after it)."""
@@ -76,4 +115,5 @@ class OrderUnit:
 
 ReadsFactory = Callable[[], AbstractAsyncContextManager[OrderRepository]]
 WritesFactory = Callable[[], AbstractAsyncContextManager[OrderUnit]]
+QueriesFactory = Callable[[], AbstractAsyncContextManager[OrderQueries]]
 Clock = Callable[[], float]

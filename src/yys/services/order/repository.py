@@ -6,12 +6,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from yys.contracts.admin import TOPIC_ADMIN_AUDIT, AuditEntry
+from yys.kit.events import Event, add_to_outbox
 from yys.services.order import tables as t
+from yys.services.order.backoffice_rules import RefundRequest
 from yys.services.order.domain import (
     HomestayTerms,
     NewOrder,
@@ -24,6 +28,8 @@ from yys.services.order.settlement import BusinessTotal, Settlement
 
 _O = t.homestay_order.c
 _K = t.idempotency_key.c
+_R = t.refund_request.c
+_TEXT_MAX = 255
 
 
 def to_datetime(unix: int) -> datetime:
@@ -58,7 +64,18 @@ def _order(row: Any) -> Order:
         trade_state=int(row.trade_state), trade_code=row.trade_code, remark=row.remark,
         price=price, create_time=to_unix(row.create_time), pay_time=to_unix(row.pay_time),
         pay_type=row.pay_type, pay_sn=row.pay_sn, pay_note=row.pay_note, version=int(row.version),
+        update_time=to_unix(row.update_time),
     )
+
+
+order_from_row = _order
+
+
+def _refund(row: Any) -> RefundRequest:
+    return RefundRequest(order_sn=row.order_sn, reason=row.reason, requested_by=row.requested_by,
+                         done=int(row.state) == 1, attempts=int(row.attempts),
+                         last_error=row.last_error, pay_sn=row.pay_sn,
+                         create_time=to_unix(row.create_time), done_time=to_unix(row.done_time))
 
 
 def _order_values(order: NewOrder) -> dict[str, Any]:
@@ -198,3 +215,55 @@ class SqlOrderRepository:
             return sqlite.insert(table).values(**values).on_conflict_do_nothing(
                 index_elements=["homestay_business_id", "settle_day"])
         return mysql.insert(table).values(**values).on_duplicate_key_update(id=table.c.id)
+
+    # -- expiry ------------------------------------------------------------------------------
+
+    async def wait_use_ended_before(self, cutoff: int, *, limit: int) -> list[str]:
+        stmt = (sa.select(_O.sn)
+                .where(_O.trade_state == 1, _O.live_end_date < to_datetime(cutoff))
+                .order_by(_O.live_end_date).limit(limit))
+        return [str(sn) for sn in (await self._conn.execute(stmt)).scalars()]
+
+    async def expire(self, sns: Sequence[str], *, cutoff: int) -> int:
+        if not sns:
+            return 0
+        # The state and end date are checked again: a check-in or refund since the select wins.
+        stmt = (sa.update(t.homestay_order)
+                .where(_O.sn.in_(list(sns)), _O.trade_state == 1,
+                       _O.live_end_date < to_datetime(cutoff))
+                .values(**_changed(trade_state=4)))
+        return int((await self._conn.execute(stmt)).rowcount)
+
+    # -- back office -------------------------------------------------------------------------
+
+    async def add_audit(self, entry: AuditEntry) -> None:
+        await add_to_outbox(self._conn, t.outbox, Event(
+            topic=TOPIC_ADMIN_AUDIT, key=f"{entry.resource}:{entry.resource_id}",
+            payload=msgspec.to_builtins(entry)))
+
+    async def add_refund_request(self, sn: str, *, reason: str, requested_by: str) -> None:
+        await self._conn.execute(t.refund_request.insert().values(
+            order_sn=sn, reason=reason[:_TEXT_MAX], requested_by=requested_by[:64], state=0,
+            attempts=0, last_error="", pay_sn="", create_time=now_utc()))
+
+    async def get_refund_request(self, sn: str) -> RefundRequest | None:
+        row = (await self._conn.execute(sa.select(t.refund_request)
+                                        .where(_R.order_sn == sn))).first()
+        return None if row is None else _refund(row)
+
+    async def pending_refunds(self, *, created_before: int, limit: int) -> list[RefundRequest]:
+        stmt = (sa.select(t.refund_request)
+                .where(_R.state == 0, _R.create_time < to_datetime(created_before))
+                .order_by(_R.id).limit(limit))
+        return [_refund(r) for r in await self._conn.execute(stmt)]
+
+    async def finish_refund(self, sn: str, *, pay_sn: str, note: str = "") -> bool:
+        stmt = (sa.update(t.refund_request).where(_R.order_sn == sn, _R.state == 0)
+                .values(state=1, pay_sn=pay_sn, done_time=now_utc(), last_error=note[:_TEXT_MAX],
+                        attempts=_R.attempts + 1))
+        return bool((await self._conn.execute(stmt)).rowcount == 1)
+
+    async def note_refund_attempt(self, sn: str, *, error: str) -> None:
+        await self._conn.execute(
+            sa.update(t.refund_request).where(_R.order_sn == sn, _R.state == 0)
+            .values(attempts=_R.attempts + 1, last_error=error[:_TEXT_MAX]))

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from yys.kit.delayqueue.sql import delay_jobs_table, leader_leases_table
+from yys.kit.events import outbox_table
 
 metadata = sa.MetaData(naming_convention={
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -69,8 +70,37 @@ homestay_order = sa.Table(
     sa.Index(None, "trade_state", "create_time"),
     # Settlement: used orders by the day their stay ended.
     sa.Index(None, "trade_state", "live_end_date"),
+    # Back office: orders by creation/payment time (list filters, stats) and by homestay.
+    sa.Index(None, "create_time"),
+    sa.Index(None, "pay_time"),
+    sa.Index(None, "homestay_id", "id"),
     **_MYSQL,
 )
+
+# A refund the order owes its payer. Written in the transaction that moves the order 1 → 3, so
+# a refunded order always has one; the provider refund runs after the commit and is retried
+# until it succeeds (see refunds.py).
+refund_request = sa.Table(
+    "order_refund_request", metadata,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("order_sn", sa.String(32), nullable=False),
+    sa.Column("reason", sa.String(255), nullable=False, server_default=""),
+    sa.Column("requested_by", sa.String(64), nullable=False, server_default=""),
+    sa.Column("state", sa.SmallInteger(), nullable=False, server_default="0"),  # 0 pending, 1 done
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("last_error", sa.String(255), nullable=False, server_default=""),
+    sa.Column("pay_sn", sa.String(64), nullable=False, server_default=""),
+    sa.Column("create_time", sa.DateTime(), nullable=False),
+    sa.Column("done_time", sa.DateTime(), nullable=True),
+    # One refund per order, whoever asks how often.
+    sa.UniqueConstraint("order_sn"),
+    # The retry sweep: pending requests, oldest first.
+    sa.Index(None, "state", "id"),
+    **_MYSQL,
+)
+
+# Audit entries of back-office actions, published to the admin service by the relay.
+outbox = outbox_table(metadata, "order_outbox")
 
 idempotency_key = sa.Table(
     "order_idempotency_key", metadata,

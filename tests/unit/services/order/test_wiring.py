@@ -25,14 +25,19 @@ def test_build(tmp_path: Path) -> None:
     (order,) = process.services
     assert order.name == "order"
     assert [(t.name, t.role) for t in order.background] == [
-        ("order-consumer", "consumer"), ("order-worker", "worker"), ("order-scheduler", "scheduler")]
+        ("order-relay", "api"), ("order-consumer", "consumer"), ("order-worker", "worker"),
+        ("order-scheduler", "scheduler")]
     assert isinstance(process.clients.order, LocalOrderClient)
     assert order.migrations is not None
     assert {"order_homestay_order", "order_idempotency_key", "order_settlement_record",
-            "order_delay_job", "order_leader_lease"} <= set(order.migrations.metadata.tables)
+            "order_delay_job", "order_leader_lease", "order_refund_request",
+            "order_outbox"} <= set(order.migrations.metadata.tables)
     paths = {route.path for router in order.route_handlers for route in router.routes}
     assert paths == {f"/order/v1/homestayOrder/{name}" for name in (
-        "createHomestayOrder", "userHomestayOrderList", "userHomestayOrderDetail")}
+        "createHomestayOrder", "userHomestayOrderList", "userHomestayOrderDetail", "refund")} | {
+        "/admin/v1/orders", "/admin/v1/orders/{sn:str}", "/admin/v1/orders/{sn:str}/check-in",
+        "/admin/v1/orders/{sn:str}/refund", "/admin/v1/orders/{sn:str}/cancel", "/admin/v1/stats"}
+    assert order.needs == ("travel", "payment", "mqueue", "admin")
 
 
 def test_own_settings(monkeypatch: pytest.MonkeyPatch) -> None:
