@@ -30,6 +30,9 @@ def _payment(row: Any) -> Payment:
     )
 
 
+payment_from_row = _payment
+
+
 class SqlPaymentRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn

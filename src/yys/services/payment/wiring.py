@@ -11,10 +11,14 @@ from yys.contracts.trade import OrderView
 from yys.kit.db import Database
 from yys.kit.events import OutboxRelay
 from yys.kit.hosting import BackgroundTask, HostedService, MigrationSpec, Platform
+from yys.kit.http.admin import admin_guards
 from yys.kit.wechatpay.settings import WxPayKeyring, WxPaySettings
+from yys.services.payment.admin_api import admin_router
 from yys.services.payment.api import PaymentApi, build_router
+from yys.services.payment.backoffice import PaymentBackoffice, PaymentQueries
 from yys.services.payment.local_client import LocalPaymentClient
 from yys.services.payment.ports import PaymentProvider, PaymentRepository
+from yys.services.payment.queries import SqlPaymentQueries
 from yys.services.payment.repository import SqlPaymentRepository
 from yys.services.payment.service import PaymentService
 from yys.services.payment.tables import metadata, outbox
@@ -57,6 +61,15 @@ def build_service(db: Database, provider: PaymentProvider, clients: Clients) -> 
                           orders=ClientOrders(clients), payers=UserIdPayers())
 
 
+def build_backoffice(db: Database) -> PaymentBackoffice:
+    @asynccontextmanager
+    async def queries() -> AsyncIterator[PaymentQueries]:
+        async with db.read() as conn:
+            yield SqlPaymentQueries(conn)
+
+    return PaymentBackoffice(queries=queries)
+
+
 def build(platform: Platform, clients: Clients) -> HostedService:
     return build_with(platform, clients, WxPaySettings())
 
@@ -66,14 +79,16 @@ def build_with(platform: Platform, clients: Clients, wx: WxPaySettings) -> Hoste
     provider = WechatPayProvider(WxPayKeyring(wx, platform.settings))
     service = build_service(db, provider, clients)
     relay = OutboxRelay(db.engine, outbox, platform.bus)
+    reader, _, _ = admin_guards(platform, clients)
     return HostedService(
         name=NAME,
-        route_handlers=[build_router(PaymentApi(service, platform.tokens, relay.kick))],
+        route_handlers=[build_router(PaymentApi(service, platform.tokens, relay.kick)),
+                        admin_router(build_backoffice(db), reader=reader)],
         migrations=MIGRATIONS,
         on_startup=[provider.load_keys],
         on_shutdown=[provider.close],
         # With the API role: `kick()` right after a commit publishes at once; replicas are safe.
         background=[BackgroundTask("payment-relay", "api", relay.run, relay.stop)],
         local_client=LocalPaymentClient(service),
-        needs=("order",),
+        needs=("order", "admin"),
     )

@@ -6,10 +6,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
+import msgspec
+
 from yys.clients import Clients
+from yys.contracts.admin import AuditEntry
 from yys.contracts.mqueue import UserNotification
 from yys.contracts.trade import PaymentView
 from yys.contracts.travel import HomestaySnapshot
+from yys.services.order.backoffice_rules import RefundRequest, is_expired
 from yys.services.order.domain import (
     NewOrder,
     Order,
@@ -62,8 +66,14 @@ class FakePayment:
         return self.paid.get(order_sn)
 
     async def refund_order_payment(self, order_sn: str, *, reason: str) -> PaymentView | None:
+        if self.down:
+            raise ConnectionError("payment is down")
         self.refunds.append((order_sn, reason))
-        return None
+        paid = self.paid.get(order_sn)
+        if paid is None:
+            return None
+        self.paid[order_sn] = msgspec.structs.replace(paid, pay_status=2)
+        return self.paid[order_sn]
 
 
 class FakeMqueue:
@@ -116,6 +126,8 @@ class FakeOrderRepository:
         self.orders: dict[str, Order] = {}
         self.keys: dict[tuple[int, str], IdempotencyRecord] = {}
         self.settlements: dict[tuple[int, object], Settlement] = {}
+        self.audits: list[AuditEntry] = []
+        self.refund_requests: dict[str, RefundRequest] = {}
 
     async def insert(self, order: NewOrder) -> int:
         assert order.sn not in self.orders
@@ -188,6 +200,50 @@ class FakeOrderRepository:
         return added
 
 
+    async def wait_use_ended_before(self, cutoff: int, *, limit: int) -> list[str]:
+        due = [o for o in self.orders.values() if is_expired(o, now=cutoff)]
+        return [o.sn for o in sorted(due, key=lambda o: o.live_end)][:limit]
+
+    async def expire(self, sns: Sequence[str], *, cutoff: int) -> int:
+        done = 0
+        for sn in sns:
+            order = self.orders.get(sn)
+            if order is not None and is_expired(order, now=cutoff):
+                self._bump(order, trade_state=4)
+                done += 1
+        return done
+
+    async def add_audit(self, entry: AuditEntry) -> None:
+        self.audits.append(entry)
+
+    async def add_refund_request(self, sn: str, *, reason: str, requested_by: str) -> None:
+        assert sn not in self.refund_requests
+        self.refund_requests[sn] = RefundRequest(
+            order_sn=sn, reason=reason, requested_by=requested_by, done=False, attempts=0,
+            last_error="", pay_sn="", create_time=0, done_time=0)
+
+    async def get_refund_request(self, sn: str) -> RefundRequest | None:
+        return self.refund_requests.get(sn)
+
+    async def pending_refunds(self, *, created_before: int, limit: int) -> list[RefundRequest]:
+        return [r for r in self.refund_requests.values()
+                if not r.done and r.create_time < created_before][:limit]
+
+    async def finish_refund(self, sn: str, *, pay_sn: str, note: str = "") -> bool:
+        request = self.refund_requests[sn]
+        if request.done:
+            return False
+        self.refund_requests[sn] = replace(request, done=True, pay_sn=pay_sn, last_error=note,
+                                           attempts=request.attempts + 1, done_time=1)
+        return True
+
+    async def note_refund_attempt(self, sn: str, *, error: str) -> None:
+        request = self.refund_requests[sn]
+        if not request.done:
+            self.refund_requests[sn] = replace(request, attempts=request.attempts + 1,
+                                               last_error=error)
+
+
 class FakeStore:
     """Reads and writes over one fake repository; a failing unit leaves no jobs behind."""
 
@@ -202,5 +258,11 @@ class FakeStore:
     @asynccontextmanager
     async def writes(self) -> AsyncIterator[OrderUnit]:
         pending = FakeJobs()
-        yield OrderUnit(self.repo, pending)
+        repo = self.repo
+        saved = (dict(repo.orders), dict(repo.refund_requests), list(repo.audits))
+        try:
+            yield OrderUnit(repo, pending)
+        except BaseException:  # a failed unit of work rolls back, like the SQL one
+            repo.orders, repo.refund_requests, repo.audits = saved[0], saved[1], saved[2]
+            raise
         self.jobs.scheduled.extend(pending.scheduled)
