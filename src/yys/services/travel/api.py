@@ -8,9 +8,13 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Router, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from yys.kit.auth.tokens import TokenService
+from yys.kit.http.auth import provide_user_id
 from yys.services.travel.domain import Boss, Business, CommentView, Homestay, fen_to_yuan
+from yys.services.travel.reviews import ReviewService
 from yys.services.travel.service import TravelService
 
 # Bounds the parser enforces (400) before any use case runs: ids fit a BIGINT, and a page
@@ -48,6 +52,17 @@ class CommentsReq(_In):
 
 class IdReq(_In):
     id: Id
+
+
+class AddCommentReq(_In):
+    homestay_id: Id
+    order_sn: Annotated[str, msgspec.Meta(max_length=64)]
+    content: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    star: Annotated[int, msgspec.Meta(ge=1, le=5)]
+
+
+class AddCommentOut(msgspec.Struct):
+    id: int
 
 
 class EmptyReq(_In):
@@ -179,7 +194,7 @@ class JsonBody:
         await send({"type": "http.response.body", "body": self._body})
 
 
-def router(service: TravelService) -> Router:
+def router(service: TravelService, reviews: ReviewService, tokens: TokenService) -> Router:
     """The handlers close over the service: no dependency injection on the hot paths."""
 
     @post("/homestay/homestayList", status_code=200,
@@ -223,7 +238,16 @@ def router(service: TravelService) -> Router:
                                        size=data.page_size)
         return CommentListOut([comment_out(v) for v in found])
 
+    @post("/homestayComment/addComment", status_code=200,
+          dependencies={"user_id": provide_user_id(tokens)})
+    async def add_comment(data: JSONBody[AddCommentReq],
+                          user_id: NamedDependency[int]) -> AddCommentOut:
+        new_id = await reviews.add_comment(user_id=user_id, homestay_id=data.homestay_id,
+                                           order_sn=data.order_sn, content=data.content,
+                                           star=data.star)
+        return AddCommentOut(new_id)
+
     return Router(path="/travel/v1", tags=["travel"], route_handlers=[
         homestay_list, business_list, guess_list, homestay_detail, good_boss, business_page,
-        business_detail, comment_list,
+        business_detail, comment_list, add_comment,
     ])

@@ -4,7 +4,7 @@ a concurrent reader cannot re-cache the old row from a not-yet-committed write."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +16,7 @@ from yys.services.travel.domain import (
     PREFERRED_HOMESTAY,
     ActivityNotFound,
     BusinessNotFound,
+    CommentExists,
     CommentNotFound,
     HomestayNotFound,
 )
@@ -31,9 +32,12 @@ class Tx:
 
 
 class CatalogueService:
-    def __init__(self, *, writes: WritesFactory, caches: TravelCaches) -> None:
+    def __init__(self, *, writes: WritesFactory, caches: TravelCaches,
+                 on_commit: Callable[[], None] | None = None) -> None:
         self._writes = writes
         self._caches = caches
+        # Told after every commit (the outbox relay's kick: audit events leave at once).
+        self._on_commit = on_commit
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -41,6 +45,8 @@ class CatalogueService:
         async with self._writes() as repo:
             tx = Tx(repo)
             yield tx
+        if self._on_commit is not None:
+            self._on_commit()
         await self._caches.drop(tx.stale)
 
     # --- homestays -----------------------------------------------------------------------------
@@ -80,8 +86,9 @@ class CatalogueService:
         await self._homestay_changed(tx, homestay_id, {current.homestay_business_id})
 
     async def _homestay_changed(self, tx: Tx, homestay_id: int, businesses: set[int]) -> None:
-        # The businesses' per-guest spend is derived from their homestays' prices.
+        # The businesses' per-guest spend and comment stats derive from their homestays.
         await tx.repo.refresh_person_consume(sorted(businesses))
+        await tx.repo.refresh_comment_stats(sorted(businesses))
         tx.stale.homestay(homestay_id)
         for business_id in businesses:
             tx.stale.business(business_id)
@@ -147,15 +154,44 @@ class CatalogueService:
     # --- comments (uncached: the list is read by keyset straight from its index) ---------------
 
     async def create_comment(self, tx: Tx, values: Mapping[str, Any]) -> int:
+        """A comment on a live homestay; at most one per order (`CommentExists`)."""
         data = rules.checked(values, rules.COMMENT, required=rules.COMMENT_REQUIRED)
-        if await tx.repo.get_homestay(data["homestay_id"]) is None:
+        # No order is NULL, not "": only real order numbers are bound by the unique index.
+        data["order_sn"] = data.get("order_sn") or None
+        homestay = await tx.repo.get_homestay(data["homestay_id"])
+        if homestay is None:
             raise HomestayNotFound()
-        return await tx.repo.insert("comment", data)
+        if data["order_sn"] and await tx.repo.get_comment_by_order(data["order_sn"]):
+            raise CommentExists()  # the fast path; the unique index decides races
+        new_id = await tx.repo.insert("comment", data)
+        await self._comments_changed(tx, homestay.homestay_business_id)
+        return new_id
+
+    async def update_comment(self, tx: Tx, comment_id: int, *, version: int,
+                             changes: Mapping[str, Any]) -> None:
+        data = rules.checked(changes, rules.COMMENT_UPDATE)
+        current = await tx.repo.get_comment(comment_id)
+        if current is None:
+            raise CommentNotFound()
+        await self._update(tx, "comment", comment_id, version, data)
+        await self._comment_homestay_changed(tx, current.homestay_id)
 
     async def delete_comment(self, tx: Tx, comment_id: int, *, version: int) -> None:
-        if await tx.repo.get_comment(comment_id) is None:
+        current = await tx.repo.get_comment(comment_id)
+        if current is None:
             raise CommentNotFound()
         await self._update(tx, "comment", comment_id, version, {"del_state": 1})
+        await self._comment_homestay_changed(tx, current.homestay_id)
+
+    async def _comment_homestay_changed(self, tx: Tx, homestay_id: int) -> None:
+        homestay = await tx.repo.get_homestay(homestay_id)
+        if homestay is not None:  # a deleted homestay's comments count for nobody
+            await self._comments_changed(tx, homestay.homestay_business_id)
+
+    async def _comments_changed(self, tx: Tx, business_id: int) -> None:
+        # The business' star and comment count are derived from its comments (and cached).
+        await tx.repo.refresh_comment_stats([business_id])
+        tx.stale.business(business_id)
 
     async def _update(self, tx: Tx, kind: str, row_id: int, version: int,
                       data: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from yys.kit.errors import BadRequest, NotFound
+from yys.kit.errors import BadRequest, Conflict, NotFound
 
 # Error codes (300xxx, CONTRIBUTING.md).
 HOMESTAY_NOT_FOUND: Final = 300001
@@ -14,6 +14,9 @@ BUSINESS_NOT_FOUND: Final = 300002
 ACTIVITY_NOT_FOUND: Final = 300003
 COMMENT_NOT_FOUND: Final = 300004
 INVALID_FIELD: Final = 300005
+COMMENT_EXISTS: Final = 300006
+ORDER_NOT_USED: Final = 300007
+ORDER_NOT_FOUND: Final = 300008
 
 # Activity kinds keep the original's string values: clients and admin tools send them verbatim.
 PREFERRED_HOMESTAY: Final = "preferredHomestay"
@@ -55,6 +58,21 @@ class CommentNotFound(NotFound):
 class InvalidField(BadRequest):
     code = INVALID_FIELD
     default_msg = "invalid field value"
+
+
+class CommentExists(Conflict):
+    code = COMMENT_EXISTS
+    default_msg = "this order has already been commented on"
+
+
+class OrderNotUsed(Conflict):
+    code = ORDER_NOT_USED
+    default_msg = "only a stay that has taken place can be commented on"
+
+
+class OrderNotFound(NotFound):
+    code = ORDER_NOT_FOUND
+    default_msg = "order not found"
 
 
 # --- money -------------------------------------------------------------------------------------
@@ -162,6 +180,9 @@ class Business:
     sell_month: int = 0
     person_consume: int = 0
     version: int = 0
+    comment_count: int = 0
+    create_time: int = 0
+    update_time: int = 0
 
     @property
     def on_shelf(self) -> bool:
@@ -175,6 +196,8 @@ class Activity:
     data_id: int
     row_status: int
     version: int = 0
+    create_time: int = 0
+    update_time: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +209,8 @@ class Comment:
     content: str
     star: int
     create_time: int
+    version: int = 0
+    update_time: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,3 +260,68 @@ def attach_authors(comments: list[Comment], profiles: dict[int, Profile]) -> lis
         p = profiles.get(c.user_id, UNKNOWN_PROFILE)
         views.append(CommentView(comment=c, nickname=p.nickname, avatar=p.avatar))
     return views
+
+
+# --- comments by guests ------------------------------------------------------------------------
+
+COMMENT_MAX: Final = 500
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRef:
+    """What a comment needs to know about the order it is written for."""
+
+    sn: str
+    user_id: int
+    homestay_id: int
+    used: bool  # the stay took place (trade state "used")
+
+
+def check_reviewable(order: OrderRef | None, *, user_id: int, homestay_id: int) -> OrderRef:
+    """Only the guest's own order of this homestay, after the stay. Someone else's order looks
+    exactly like a missing one, so order numbers cannot be probed."""
+    if order is None or order.user_id != user_id or order.homestay_id != homestay_id:
+        raise OrderNotFound()
+    if not order.used:
+        raise OrderNotUsed()
+    return order
+
+
+def comment_text(content: str) -> str:
+    text = content.strip()
+    if not 1 <= len(text) <= COMMENT_MAX:
+        raise InvalidField(f"content must be 1 to {COMMENT_MAX} characters")
+    return text
+
+
+# --- admin list filters (None = no filter) -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HomestayFilter:
+    title: str | None = None  # contains
+    homestay_business_id: int | None = None
+    row_state: int | None = None
+    row_type: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessFilter:
+    title: str | None = None  # contains
+    user_id: int | None = None
+    row_state: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFilter:
+    row_type: str | None = None
+    row_status: int | None = None
+    data_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentFilter:
+    homestay_id: int | None = None
+    user_id: int | None = None
+    order_sn: str | None = None
+    star: int | None = None

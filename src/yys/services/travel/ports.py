@@ -6,7 +6,20 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
-from yys.services.travel.domain import Activity, Business, Comment, Homestay, Profile
+from yys.contracts.admin import AuditEntry
+from yys.kit.listing import Sort
+from yys.services.travel.domain import (
+    Activity,
+    ActivityFilter,
+    Business,
+    BusinessFilter,
+    Comment,
+    CommentFilter,
+    Homestay,
+    HomestayFilter,
+    OrderRef,
+    Profile,
+)
 
 Values = Mapping[str, Any]
 
@@ -38,6 +51,8 @@ class TravelRepository(TravelReads, Protocol):
 
     async def get_comment(self, comment_id: int) -> Comment | None: ...
 
+    async def get_comment_by_order(self, order_sn: str) -> Comment | None: ...
+
     async def insert(self, kind: str, values: Values) -> int: ...
 
     async def update(self, kind: str, row_id: int, *, version: int, values: Values) -> bool:
@@ -46,11 +61,50 @@ class TravelRepository(TravelReads, Protocol):
 
     async def refresh_person_consume(self, business_ids: Sequence[int] | None) -> None: ...
 
+    async def refresh_comment_stats(self, business_ids: Sequence[int] | None) -> None: ...
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        """Put the entry in the service's outbox, in this transaction."""
+        ...
+
+
+class RecordLookup(Protocol):
+    """Live records by id, on or off shelf."""
+
+    async def get_homestay(self, homestay_id: int) -> Homestay | None: ...
+
+    async def get_business(self, business_id: int) -> Business | None: ...
+
+    async def get_activity(self, activity_id: int) -> Activity | None: ...
+
+    async def get_comment(self, comment_id: int) -> Comment | None: ...
+
+
+class AdminQueries(RecordLookup, Protocol):
+    """The back office's filtered, sorted, offset-paged lists: (total, page)."""
+
+    async def list_homestays(self, f: HomestayFilter, sort: Sort, *, offset: int,
+                        limit: int) -> tuple[int, list[Homestay]]: ...
+
+    async def list_businesses(self, f: BusinessFilter, sort: Sort, *, offset: int,
+                         limit: int) -> tuple[int, list[Business]]: ...
+
+    async def list_activities(self, f: ActivityFilter, sort: Sort, *, offset: int,
+                         limit: int) -> tuple[int, list[Activity]]: ...
+
+    async def list_comments(self, f: CommentFilter, sort: Sort, *, offset: int,
+                       limit: int) -> tuple[int, list[Comment]]: ...
+
 
 # A read connection opened on demand: cache hits never touch the database pool.
 ReadsFactory = Callable[[], AbstractAsyncContextManager[TravelReads]]
 # A transaction (the boundary commits when the block exits cleanly).
 WritesFactory = Callable[[], AbstractAsyncContextManager[TravelRepository]]
+AdminReadsFactory = Callable[[], AbstractAsyncContextManager[AdminQueries]]
+
+
+class OrderSource(Protocol):
+    async def order(self, sn: str) -> OrderRef | None: ...
 
 
 class ProfileSource(Protocol):

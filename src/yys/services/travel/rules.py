@@ -83,6 +83,8 @@ ACTIVITY_REQUIRED = ("row_type", "data_id")
 COMMENT: dict[str, Rule] = {"homestay_id": _ID, "user_id": _ID, "order_sn": text(64),
                             "content": text(2000, required=True), "star": integer(1, 5)}
 COMMENT_REQUIRED = ("homestay_id", "user_id", "content", "star")
+# Who wrote about what is fixed; moderation edits the text and the star only.
+COMMENT_UPDATE: dict[str, Rule] = {"content": COMMENT["content"], "star": COMMENT["star"]}
 
 
 def checked(values: Mapping[str, Any], rules: Mapping[str, Rule], *,

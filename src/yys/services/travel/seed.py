@@ -83,7 +83,7 @@ def _business_row(row_id: int, owner: int, title: str, slug: str, when: datetime
 
 def _comment_row(row_id: int, homestay_id: int, user_id: int, pick: tuple[int, str],
                  when: datetime) -> Row:
-    return {"id": row_id, "homestay_id": homestay_id, "user_id": user_id, "order_sn": "",
+    return {"id": row_id, "homestay_id": homestay_id, "user_id": user_id, "order_sn": None,
             "star": pick[0], "content": pick[1], **_audit(when)}
 
 
@@ -95,7 +95,9 @@ def _activity_rows(first_id: int, kind: str, data_ids: Sequence[int], when: date
 async def _finish(db: Database, activities: list[Row]) -> None:
     async with db.unit_of_work() as conn:
         await bulk_insert(conn, "activity", activities)
-        await SqlTravelRepository(conn).refresh_person_consume(None)
+        repo = SqlTravelRepository(conn)
+        await repo.refresh_person_consume(None)
+        await repo.refresh_comment_stats(None)
 
 
 # --- demo ------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from yys.kit.events import outbox_table
+
 metadata = sa.MetaData(naming_convention={
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -65,6 +67,8 @@ homestay_business = sa.Table(
     # and average nightly spend per guest (recomputed on every homestay write), in fen.
     sa.Column("sell_month", sa.BigInteger(), nullable=False, server_default="0"),
     sa.Column("person_consume", sa.BigInteger(), nullable=False, server_default="0"),
+    # Live comments on its live homestays (star is their average once there is one).
+    sa.Column("comment_count", sa.BigInteger(), nullable=False, server_default="0"),
     *_audit(),
     # homestayBussinessList: live, listed rows newest first by id (keyset).
     sa.Index(None, "del_state", "row_state", "id"),
@@ -88,10 +92,16 @@ homestay_comment = sa.Table(
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("homestay_id", sa.BigInteger(), nullable=False),
     sa.Column("user_id", sa.BigInteger(), nullable=False),
-    sa.Column("order_sn", sa.String(64), nullable=False, server_default=""),
+    # The order a guest commented on; NULL for comments not tied to an order (seeded, admin).
+    sa.Column("order_sn", sa.String(64), nullable=True),
     sa.Column("content", sa.String(2000), nullable=False),
     sa.Column("star", sa.SmallInteger(), nullable=False),
     *_audit(),
     # commentList: one homestay, live rows, newest first by id (keyset).
     sa.Index(None, "homestay_id", "del_state", "id"),
+    # One comment per order (NULLs do not collide): decides concurrent addComment races.
+    sa.Index("uq_travel_homestay_comment_order_sn", "order_sn", unique=True),
 )
+
+# Audit entries of admin writes, written in the same transaction as the change.
+outbox = outbox_table(metadata, "travel_outbox")

@@ -198,4 +198,8 @@ async def test_openapi_documents_every_travel_route(api: Api) -> None:
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/travel/v1/homestay/homestayDetail" in paths
-    assert len([p for p in paths if p.startswith(BASE)]) == 8
+    assert len([p for p in paths if p.startswith(BASE)]) == 9  # with addComment
+    admin = {p for p in paths if p.startswith("/admin/v1/homestay")}
+    assert admin == {f"/admin/v1/{r}{tail}" for r in ("homestays", "homestay-businesses",
+                                                      "homestay-activities", "homestay-comments")
+                     for tail in ("", "/{record_id}")}

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from yys.contracts.admin import AuditEntry
 from yys.services.travel.domain import (
     ACTIVE,
     GOOD_BUSINESS,
@@ -15,6 +16,7 @@ from yys.services.travel.domain import (
     Activity,
     Business,
     Comment,
+    CommentExists,
     Homestay,
     Profile,
 )
@@ -40,6 +42,7 @@ class FakeRepo:
         self.business_rows: dict[int, Business] = {}
         self.activities: dict[int, Activity] = {}
         self.comment_rows: dict[int, Comment] = {}
+        self.audits: list[AuditEntry] = []
         self.calls: Counter[str] = Counter()
         self.commits = 0
 
@@ -105,13 +108,24 @@ class FakeRepo:
             new_id = max(self.homestays, default=0) + 1
             self.homestays[new_id] = dataclasses.replace(homestay(new_id), **values)
             return new_id
+        if kind == "business":
+            new_id = max(self.business_rows, default=0) + 1
+            self.business_rows[new_id] = dataclasses.replace(business(new_id), **values)
+            return new_id
+        if kind == "comment":
+            if values.get("order_sn") and await self.get_comment_by_order(values["order_sn"]):
+                raise CommentExists()  # what the unique index does
+            new_id = max(self.comment_rows, default=0) + 1
+            self.comment_rows[new_id] = Comment(
+                id=new_id, create_time=0, **{**values, "order_sn": values.get("order_sn") or ""})
+            return new_id
         raise NotImplementedError(kind)
 
     async def update(self, kind: str, row_id: int, *, version: int,
                      values: Mapping[str, Any]) -> bool:
         tables: dict[str, dict[int, Any]] = {
             "homestay": self.homestays, "business": self.business_rows,
-            "activity": self.activities}
+            "activity": self.activities, "comment": self.comment_rows}
         table = tables[kind]
         row = table.get(row_id)
         if row is None or row.version != version:
@@ -124,6 +138,15 @@ class FakeRepo:
 
     async def refresh_person_consume(self, business_ids: Sequence[int] | None) -> None:
         self.calls["refresh_person_consume"] += 1
+
+    async def refresh_comment_stats(self, business_ids: Sequence[int] | None) -> None:
+        self.calls["refresh_comment_stats"] += 1
+
+    async def get_comment_by_order(self, order_sn: str) -> Comment | None:
+        return next((c for c in self.comment_rows.values() if c.order_sn == order_sn), None)
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        self.audits.append(entry)
 
     # factories for the services
     @asynccontextmanager
