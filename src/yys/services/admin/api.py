@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeAlias
 import msgspec
 from litestar import Request, Router, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from yys.kit.http.admin import AdminPrincipal
 from yys.services.admin.audit import AuditService
@@ -101,10 +101,10 @@ class AdminApi:
 
 
 Api: TypeAlias = NamedDependency[AdminApi]
-Principal: TypeAlias = AdminPrincipal
+Principal: TypeAlias = NamedDependency[AdminPrincipal]
 AnyRequest: TypeAlias = Request[Any, Any, Any]
-Page = Annotated[int | None, Parameter(query="page", required=False)]
-PageSize = Annotated[int | None, Parameter(query="pageSize", required=False)]
+Page = Annotated[int | None, QueryParameter(name="page")]
+PageSize = Annotated[int | None, QueryParameter(name="pageSize")]
 
 
 def client_address(request: AnyRequest) -> str:
@@ -151,9 +151,9 @@ async def change_password(data: JSONBody[PasswordReq], manager: Principal, admin
 
 @get("/managers", summary="Managers (superadmin)")
 async def list_managers(*, superadmin: Principal, admin_api: Api, page: Page = None,
-                        page_size: PageSize = None, username: str | None = None,
-                        role: str | None = None) -> ManagerList:
-    where = ManagerFilter(username=username.strip() if username else None,
+                        page_size: PageSize = None, username: FromQuery[str | None] = None,
+                        role: FromQuery[str | None] = None) -> ManagerList:
+    where = ManagerFilter(username=username.strip().lower() if username else None,
                           role=parse_role(role) if role else None)
     total, found = await admin_api.managers.search(where=where,
                                                    page=page_request(page, page_size))
@@ -169,13 +169,13 @@ async def create_manager(data: JSONBody[CreateManagerReq], superadmin: Principal
 
 
 @get("/managers/{manager_id:int}", summary="One manager (superadmin)")
-async def get_manager(manager_id: int, superadmin: Principal, admin_api: Api) -> ManagerItem:
+async def get_manager(manager_id: FromPath[int], superadmin: Principal, admin_api: Api) -> ManagerItem:
     found = await admin_api.managers.get(manager_id=positive_id(manager_id))
     return manager_item(found)
 
 
 @patch("/managers/{manager_id:int}", summary="Change role, password or disabled (superadmin)")
-async def patch_manager(manager_id: int, data: JSONBody[PatchManagerReq], superadmin: Principal,
+async def patch_manager(manager_id: FromPath[int], data: JSONBody[PatchManagerReq], superadmin: Principal,
                         admin_api: Api) -> ManagerItem:
     changed = await admin_api.managers.update(
         actor=actor(superadmin), manager_id=positive_id(manager_id),
@@ -185,8 +185,8 @@ async def patch_manager(manager_id: int, data: JSONBody[PatchManagerReq], supera
 
 
 @delete("/managers/{manager_id:int}", status_code=200, summary="Delete a manager (superadmin)")
-async def delete_manager(manager_id: int, superadmin: Principal, admin_api: Api,
-                         version: int | None = None) -> Empty:
+async def delete_manager(manager_id: FromPath[int], superadmin: Principal, admin_api: Api,
+                         version: FromQuery[int | None] = None) -> Empty:
     await admin_api.managers.delete(actor=actor(superadmin), manager_id=positive_id(manager_id),
                                     version=version)
     return Empty()
@@ -194,11 +194,11 @@ async def delete_manager(manager_id: int, superadmin: Principal, admin_api: Api,
 
 @get("/audit-log", summary="Audit log, newest first (any admin role)")
 async def audit_log(*, manager: Principal, admin_api: Api, page: Page = None,
-                    page_size: PageSize = None, resource: str | None = None,
-                    actor_id: Annotated[int | None, Parameter(query="actorId", required=False)] = None,
-                    action: str | None = None,
-                    since: Annotated[int | None, Parameter(query="from", required=False)] = None,
-                    until: Annotated[int | None, Parameter(query="to", required=False)] = None,
+                    page_size: PageSize = None, resource: FromQuery[str | None] = None,
+                    actor_id: Annotated[int | None, QueryParameter(name="actorId")] = None,
+                    action: FromQuery[str | None] = None,
+                    since: Annotated[int | None, QueryParameter(name="from")] = None,
+                    until: Annotated[int | None, QueryParameter(name="to")] = None,
                     ) -> AuditList:
     where = AuditFilter(resource=resource or None, action=action or None,
                         actor_id=non_negative(actor_id, "actorId"),

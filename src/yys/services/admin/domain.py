@@ -192,8 +192,14 @@ class AuditFilter:
 # --- rules -----------------------------------------------------------------------------------
 
 
+def normalize_username(username: str) -> str:
+    """Usernames are case-insensitive everywhere (MariaDB's collation would make them so on one
+    database only): stored and looked up in lower case, without surrounding spaces."""
+    return username.strip().lower()
+
+
 def validate_username(username: str) -> str:
-    username = username.strip()
+    username = normalize_username(username)
     if not USERNAME_MIN <= len(username) <= USERNAME_MAX or not _USERNAME.fullmatch(username):
         raise InvalidUsername()
     return username

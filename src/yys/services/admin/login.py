@@ -14,6 +14,7 @@ from yys.services.admin.domain import (
     Manager,
     WrongCredentials,
     login_input_acceptable,
+    normalize_username,
 )
 from yys.services.admin.ports import PasswordHasher, TokenIssuer, UnitFactory
 
@@ -53,7 +54,7 @@ class LoginService:
         if not login_input_acceptable(username, password):
             raise WrongCredentials()
         async with self._reads() as unit:
-            manager = await unit.managers.get_by_username(username.strip())
+            manager = await unit.managers.get_by_username(normalize_username(username))
         now = int(self._clock())
         if manager is None:
             await self._hasher.verify(await self._dummy(), password)

@@ -42,7 +42,7 @@ def login_service(units: Units, limiter: FakeLimiter | None = None) -> LoginServ
 
 async def test_right_password_gets_a_token(units: Units) -> None:
     limiter = FakeLimiter()
-    token = await login_service(units, limiter).login(username=" admin ", password="right-password",
+    token = await login_service(units, limiter).login(username=" Admin ", password="right-password",
                                                       client="10.0.0.1")
     assert (token.access_token, token.access_expire) == ("token-1-superadmin", 42)
     assert limiter.keys == ["admin-login:client:10.0.0.1"]
