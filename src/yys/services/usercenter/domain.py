@@ -176,3 +176,15 @@ def ensure_active(user: User) -> User:
     if user.disabled:
         raise UserDisabled()
     return user
+
+
+# --- back office -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilter:
+    """Admin list filters; None = not filtered."""
+
+    mobile: str | None = None  # prefix
+    nickname: str | None = None  # contains
+    disabled: bool | None = None

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from yys.contracts.admin import AuditEntry
 from yys.kit.auth.tokens import IssuedToken
-from yys.services.usercenter.domain import NewUser, User, WxPhone, WxSession
+from yys.kit.listing import Sort
+from yys.services.usercenter.domain import NewUser, User, UserFilter, WxPhone, WxSession
 
 
 class UserRepository(Protocol):
@@ -30,6 +32,21 @@ class UserRepository(Protocol):
 
     async def set_disabled(self, user_id: int, *, disabled: bool) -> bool:
         """Flip the disabled flag (bumps `version`); False if the user does not exist."""
+        ...
+
+
+class UserAdminRepository(Protocol):
+    """What the back office needs, inside one transaction (or read) opened by the caller."""
+
+    async def get_by_id(self, user_id: int) -> User | None: ...
+
+    async def list_users(self, f: UserFilter, sort: Sort, *, offset: int,
+                         limit: int) -> tuple[int, list[User]]: ...
+
+    async def set_disabled(self, user_id: int, *, disabled: bool) -> bool: ...
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        """Put the entry in the service's outbox, in this transaction."""
         ...
 
 

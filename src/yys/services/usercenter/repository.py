@@ -6,12 +6,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from yys.contracts.admin import TOPIC_ADMIN_AUDIT, AuditEntry
+from yys.kit.events import Event, add_to_outbox
+from yys.kit.listing import Sort
 from yys.services.usercenter import tables as t
-from yys.services.usercenter.domain import AuthAlreadyBound, MobileTaken, NewUser, User
+from yys.services.usercenter.domain import AuthAlreadyBound, MobileTaken, NewUser, User, UserFilter
+
+# Sort keys the admin user list accepts (never a name taken from the request).
+USER_SORTS = frozenset({"id", "create_time", "update_time", "mobile"})
 
 
 def utcnow() -> datetime:
@@ -98,3 +105,34 @@ class SqlUserRepository:
         result = await self._conn.execute(stmt)
         self.written.add(user_id)
         return bool(result.rowcount)
+
+    async def list_users(self, f: UserFilter, sort: Sort, *, offset: int,
+                         limit: int) -> tuple[int, list[User]]:
+        """Filtered, sorted, one page, and the total. Filters are bound parameters and `LIKE`
+        patterns are escaped: a `%` or `_` in a filter matches itself."""
+        c = t.user.c
+        where: list[Any] = []
+        if f.mobile:
+            where.append(c.mobile.startswith(f.mobile, autoescape=True))
+        if f.nickname:
+            where.append(c.nickname.contains(f.nickname, autoescape=True))
+        if f.disabled is not None:
+            where.append(c.disabled == f.disabled)
+        total = int((await self._conn.execute(
+            sa.select(sa.func.count()).select_from(t.user).where(*where))).scalar_one())
+        if offset >= total:
+            return total, []
+        if sort.key not in USER_SORTS:
+            raise ValueError(f"unsupported sort key {sort.key!r}")
+        column = c[sort.key]
+        order = [column.desc() if sort.descending else column.asc()]
+        if sort.key != "id":  # ties broken by id, so pages neither repeat nor skip users
+            order.append(c.id.desc() if sort.descending else c.id.asc())
+        rows = await self._conn.execute(
+            sa.select(t.user).where(*where).order_by(*order).offset(offset).limit(limit))
+        return total, [_to_user(r) for r in rows]
+
+    async def record_audit(self, entry: AuditEntry) -> None:
+        """The audit event of an admin write, in the same transaction as the write."""
+        await add_to_outbox(self._conn, t.outbox, Event(
+            topic=TOPIC_ADMIN_AUDIT, key=entry.resource, payload=msgspec.to_builtins(entry)))

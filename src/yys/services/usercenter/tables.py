@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from yys.kit.events import outbox_table
+
 metadata = sa.MetaData()
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; MariaDB gets a real BIGINT.
@@ -46,3 +48,6 @@ user_auth = sa.Table(
     mysql_charset="utf8mb4",
     mysql_collate="utf8mb4_unicode_ci",
 )
+
+# Audit entries of admin writes (disable/enable), written in the same transaction as the change.
+outbox = outbox_table(metadata, "usercenter_outbox")

@@ -6,14 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from yys.clients import Clients
-from yys.kit.hosting import HostedService, MigrationSpec, Platform
+from yys.kit.events import OutboxRelay
+from yys.kit.hosting import BackgroundTask, HostedService, MigrationSpec, Platform
+from yys.kit.http.admin import admin_guards
 from yys.kit.settings import Settings
+from yys.services.usercenter.admin_api import build_admin_router
+from yys.services.usercenter.admin_service import UserAdminService
 from yys.services.usercenter.api import UsercenterApi, build_router
 from yys.services.usercenter.directory import UserDirectory, snapshot_cache
 from yys.services.usercenter.local_client import LocalUsercenterClient
 from yys.services.usercenter.ports import WxMiniProvider
 from yys.services.usercenter.service import LoginLimits, UsercenterService
-from yys.services.usercenter.tables import metadata
+from yys.services.usercenter.tables import metadata, outbox
 from yys.services.usercenter.wx import SandboxWxMiniProvider
 from yys.services.usercenter.wx_wechat import WechatWxMiniProvider
 
@@ -48,10 +52,17 @@ def build(platform: Platform, clients: Clients) -> HostedService:
                            per_client=settings.login_rate_per_client,
                            window_seconds=settings.login_rate_window_seconds),
     )
+    relay = OutboxRelay(db.engine, outbox, platform.bus)
+    admin = UserAdminService(writes=directory.writing, reads=directory.reading,
+                             on_commit=relay.kick)
+    reader, writer, _ = admin_guards(platform, clients)
     hosted = HostedService(
         name=NAME,
-        route_handlers=[build_router(UsercenterApi(service, directory, platform.tokens))],
+        route_handlers=[build_router(UsercenterApi(service, directory, platform.tokens)),
+                        build_admin_router(admin, reader=reader, writer=writer)],
         migrations=MIGRATIONS,
+        # With the API role: `kick()` after an admin write publishes its audit entry at once.
+        background=[BackgroundTask("usercenter-relay", "api", relay.run, relay.stop)],
         local_client=LocalUsercenterClient(directory),
     )
     if isinstance(wx, WechatWxMiniProvider):
