@@ -189,13 +189,19 @@ class SqlOrderRepository:
         if not records:
             return 0
         created = now_utc()
-        before = await self._count_settlements(records)
+        sqlite = self._conn.dialect.name == "sqlite"
+        before = 0 if sqlite else await self._count_settlements(records)
+        inserted = 0
         for rec in records:
             values = {"homestay_business_id": rec.business_id, "settle_day": rec.day,
                       "order_count": rec.order_count, "gross_amount": rec.gross,
                       "commission_bps": rec.commission_bps, "commission_amount": rec.commission,
                       "net_amount": rec.net, "create_time": created}
-            await self._conn.execute(self._insert_new(values))
+            inserted += (await self._conn.execute(self._insert_new(values))).rowcount
+        if sqlite:
+            # SQLite reports 0 for a row ON CONFLICT DO NOTHING skipped. A count taken before
+            # would be stale when a concurrent run committed while this one waited to write.
+            return inserted
         # Counted, not summed from rowcounts: MySQL drivers report found rather than changed
         # rows, so a skipped duplicate looks like an insert.
         return await self._count_settlements(records) - before
