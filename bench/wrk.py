@@ -104,18 +104,24 @@ def _lua_string(value: str) -> str:
 
 
 def lua_script(*, method: str, path: str, bodies: Sequence[str] = (), rate: float = 0.0,
-               threads: int = 1, headers: dict[str, str] | None = None) -> str:
+               threads: int = 1, headers: dict[str, str] | None = None,
+               request_headers: Sequence[dict[str, str]] = ()) -> str:
     """The Lua for one run. `bodies` cycle request by request; `rate` > 0 (total requests per
-    second over all `threads`, which must match wrk's `-t`) paces the run."""
+    second over all `threads`, which must match wrk's `-t`) paces the run. `request_headers[i]`,
+    if given, adds to (or overrides) `headers` for `bodies[i]` (e.g. one bearer token each)."""
     hdrs = dict(headers or {})
     if bodies:
         hdrs.setdefault("Content-Type", "application/json")
     header_lua = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in hdrs.items())
     bodies_lua = ",\n  ".join(_lua_string(b) for b in bodies)
+    per_request_lua = ",\n  ".join(
+        "{ " + ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in h.items()) + " }"
+        for h in request_headers)
     pcts = ", ".join(f"{p:g}" for p in PERCENTILES)
     return _LUA_TEMPLATE.format(
         method=_lua_string(method), path=_lua_string(path), headers=header_lua,
-        bodies=bodies_lua, rate=float(rate), threads=int(threads), percentiles=pcts,
+        bodies=bodies_lua, request_headers=per_request_lua, rate=float(rate),
+        threads=int(threads), percentiles=pcts,
     )
 
 
@@ -127,6 +133,9 @@ local PATH = {path}
 local HEADERS = {{ {headers} }}
 local BODIES = {{
   {bodies}
+}}
+local REQUEST_HEADERS = {{
+  {request_headers}
 }}
 local RATE = {rate}
 local THREADS = {threads}
@@ -153,7 +162,14 @@ function init(args)
     requests[1] = wrk.format(METHOD, PATH, HEADERS, nil)
   else
     for i, body in ipairs(BODIES) do
-      requests[i] = wrk.format(METHOD, PATH, HEADERS, body)
+      local hdrs = HEADERS
+      local extra = REQUEST_HEADERS[i]
+      if extra then
+        hdrs = {{}}
+        for k, v in pairs(HEADERS) do hdrs[k] = v end
+        for k, v in pairs(extra) do hdrs[k] = v end
+      end
+      requests[i] = wrk.format(METHOD, PATH, hdrs, body)
     end
   end
   n_requests = #requests
