@@ -171,13 +171,13 @@ def actor(manager: AdminPrincipal) -> Actor:
 async def list_orders(
     *, viewer: Viewer, admin: Admin,
     page: OptInt = None,
-    page_size: Annotated[OptInt, QueryParameter(query="pageSize")] = None,
-    trade_state: Annotated[OptInt, QueryParameter(query="tradeState")] = None,
-    user_id: Annotated[OptInt, QueryParameter(query="userId")] = None,
-    homestay_id: Annotated[OptInt, QueryParameter(query="homestayId")] = None,
+    page_size: Annotated[OptInt, QueryParameter(name="pageSize")] = None,
+    trade_state: Annotated[OptInt, QueryParameter(name="tradeState")] = None,
+    user_id: Annotated[OptInt, QueryParameter(name="userId")] = None,
+    homestay_id: Annotated[OptInt, QueryParameter(name="homestayId")] = None,
     sn: str | None = None,
-    created_from: Annotated[OptInt, QueryParameter(query="from")] = None,
-    created_to: Annotated[OptInt, QueryParameter(query="to")] = None,
+    created_from: Annotated[OptInt, QueryParameter(name="from")] = None,
+    created_to: Annotated[OptInt, QueryParameter(name="to")] = None,
     sort: str | None = None,
 ) -> OrderList:
     flt = order_filter(trade_state=trade_state, user_id=user_id, homestay_id=homestay_id, sn=sn,
@@ -210,8 +210,8 @@ async def cancel(sn: str, operator: Operator, admin: Admin) -> AdminOrder:
 
 @get("/stats", summary="Orders and revenue per day, orders per trade state")
 async def stats(viewer: Viewer, admin: Admin,
-                start: Annotated[str | None, QueryParameter(query="from")] = None,
-                end: Annotated[str | None, QueryParameter(query="to")] = None) -> StatsResp:
+                start: Annotated[str | None, QueryParameter(name="from")] = None,
+                end: Annotated[str | None, QueryParameter(name="to")] = None) -> StatsResp:
     return stats_resp(await admin.backoffice.stats(start=start, end=end))
 
 

@@ -53,12 +53,12 @@ OptInt: TypeAlias = int | None
 async def list_payments(
     *, viewer: Viewer, payments: Backoffice,
     page: OptInt = None,
-    page_size: Annotated[OptInt, QueryParameter(query="pageSize")] = None,
-    pay_status: Annotated[OptInt, QueryParameter(query="payStatus")] = None,
-    order_sn: Annotated[str | None, QueryParameter(query="orderSn")] = None,
-    user_id: Annotated[OptInt, QueryParameter(query="userId")] = None,
-    created_from: Annotated[OptInt, QueryParameter(query="from")] = None,
-    created_to: Annotated[OptInt, QueryParameter(query="to")] = None,
+    page_size: Annotated[OptInt, QueryParameter(name="pageSize")] = None,
+    pay_status: Annotated[OptInt, QueryParameter(name="payStatus")] = None,
+    order_sn: Annotated[str | None, QueryParameter(name="orderSn")] = None,
+    user_id: Annotated[OptInt, QueryParameter(name="userId")] = None,
+    created_from: Annotated[OptInt, QueryParameter(name="from")] = None,
+    created_to: Annotated[OptInt, QueryParameter(name="to")] = None,
 ) -> PaymentList:
     flt = payment_filter(pay_status=pay_status, order_sn=order_sn, user_id=user_id,
                          created_from=created_from, created_to=created_to)
