@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     kafka_session_timeout_ms: int = 10_000
     kafka_heartbeat_interval_ms: int = 3_000
     kafka_rebalance_timeout_ms: int = 30_000
+    kafka_fetch_max_wait_ms: int = 100
 
     # Delay queue: a job whose worker died is run again after this lease.
     job_lease_seconds: float = 60.0

@@ -78,6 +78,7 @@ def build_bus(settings: Settings) -> Bus:
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             rebalance_timeout_ms=settings.kafka_rebalance_timeout_ms,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         )
         return KafkaBus(settings.kafka_bootstrap_servers, client_id="yys",
                         enable_idempotence=settings.kafka_enable_idempotence,

@@ -35,6 +35,10 @@ class KafkaConsumerSettings:
     max_poll_interval_ms: int = 300_000
     rebalance_timeout_ms: int = 30_000
     poll_timeout_ms: int = 500
+    # How long the broker may hold a fetch open waiting for data. Real Kafka answers as soon as
+    # data arrives; some brokers (tansu, the test broker) only answer when this runs out, so it
+    # bounds consume latency there.
+    fetch_max_wait_ms: int = 100
     max_poll_records: int = 100
     stop_grace: float = 10.0
 
@@ -197,6 +201,7 @@ class KafkaConsumerGroup:
             heartbeat_interval_ms=s.heartbeat_interval_ms,
             max_poll_interval_ms=s.max_poll_interval_ms,
             rebalance_timeout_ms=s.rebalance_timeout_ms,
+            fetch_max_wait_ms=s.fetch_max_wait_ms,
             max_poll_records=s.max_poll_records,
         )
 

@@ -117,3 +117,22 @@ def test_bearer_token(header: str, token: str) -> None:
 def test_bearer_token_missing(header: str | None) -> None:
     with pytest.raises(Unauthorized):
         bearer_token(header)
+
+
+def test_a_cached_verification_still_honours_expiry() -> None:
+    import time as _time
+
+    from yys.kit.auth.keys import SigningKey, generate_private_key_pem
+    from yys.kit.auth.tokens import TokenService
+    from yys.kit.errors import Unauthorized
+
+    service = TokenService(SigningKey(generate_private_key_pem()), issuer="yys", ttl_seconds=60,
+                           refresh_after_seconds=30)
+    token = service.issue(9, now=_time.time() - 59).access_token  # one second left
+    assert service.verify(token).subject == 9
+    assert service.verify(token).subject == 9  # served from the cache
+    _time.sleep(1.2)
+    with pytest.raises(Unauthorized):
+        service.verify(token)
+    with pytest.raises(Unauthorized):
+        service.verify(token, audience="yys-admin")  # the cache is per audience too
