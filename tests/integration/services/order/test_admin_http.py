@@ -11,18 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
+import sqlalchemy as sa
 from litestar.testing import AsyncTestClient
 
 from tests.unit.services.order.fakes import FakeMqueue
 from tests.unit.services.payment.fakes import FakeProvider
-from yys.contracts.admin import AdminRole, ManagerView
+from yys.contracts.admin import TOPIC_ADMIN_AUDIT, AdminRole, AuditEntry, ManagerView
 from yys.contracts.trade import PayStatus
 from yys.kit.auth.tokens import ADMIN_AUDIENCE
 from yys.kit.http.admin import issue_admin_token
 from yys.kit.settings import Settings
 from yys.runtime.app import Process, build_process, create_app
 from yys.runtime.platform import build_platform
+from yys.services.order import tables
 from yys.services.order.domain import Payment
 from yys.services.order.repository import SqlOrderRepository
 from yys.services.payment import wiring as payment_wiring
@@ -197,6 +200,20 @@ async def test_admin_refund_twice_concurrently_refunds_once(office: Office) -> N
     assert r.status_code == 200 and len(office.provider.refunds) == 1
     payments = (await c.get(f"/admin/v1/payments?orderSn={sn}&payStatus=2", headers=h)).json()
     assert payments["total"] == 1 and payments["list"][0]["refundNo"]
+    # One audit entry, committed with the move and published by the order relay.
+    outbox = tables.outbox
+    deadline = time.monotonic() + 10
+    while True:
+        async with office.process.platform.database("order").read() as conn:
+            rows = (await conn.execute(sa.select(outbox))).all()
+        if (rows and all(r.published_at is not None for r in rows)) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    assert [(r.topic, r.published_at is not None) for r in rows] == [(TOPIC_ADMIN_AUDIT, True)]
+    entry = msgspec.json.decode(rows[0].payload, type=AuditEntry)
+    assert (entry.actor_name, entry.action, entry.resource, entry.resource_id) == (
+        "operator", "refund", "orders", sn)
+    assert (entry.before, entry.after) == ({"tradeState": 1}, {"tradeState": 3})
 
 
 async def test_user_refund(office: Office) -> None:
