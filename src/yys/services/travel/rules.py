@@ -41,7 +41,8 @@ def integer(low: int, high: int) -> Rule:
 
 def choice(options: tuple[Any, ...]) -> Rule:
     def check(name: str, value: Any) -> Any:
-        if value not in options:
+        # `True in (0, 1)` holds in Python; a flag must be a real 0 or 1.
+        if isinstance(value, bool) or value not in options:
             raise InvalidField(f"{name} must be one of {', '.join(map(str, options))}")
         return value
 
