@@ -48,7 +48,8 @@ def test_amount_must_match() -> None:
 
 
 def test_zero_amount_order_is_not_payable() -> None:
-    order = OrderView(sn="O1", user_id=1, trade_state=0, order_total_price=0, title="", create_time=0, homestay_id=0)
+    order = OrderView(sn="O1", user_id=1, trade_state=0, order_total_price=0, title="",
+                      create_time=0, homestay_id=0)
     with pytest.raises(OrderNotPayable):
         ensure_payable(order, user_id=1)
 
