@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,12 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 async def client(settings: Settings) -> AsyncIterator[Client]:
     async with running(settings) as (test_client, _):
         yield test_client
+
+
+async def on_app_loop(client: Client, fn: Callable[[], Awaitable[Any]]) -> Any:
+    """Run `fn` on the app's loop (the test client serves it from its own thread): the bus and
+    the engines belong to that loop."""
+    return await asyncio.to_thread(client.blocking_portal.call, fn)
 
 
 def bearer(token: str) -> dict[str, str]:
