@@ -67,7 +67,10 @@ async def test_list_paging_filters_and_bad_input(client: Client) -> None:
     root = await login(client)
     for i in range(5):
         await create_manager(client, root, f"ops{i}", "operator" if i % 2 else "viewer")
-    get = lambda query: client.get(f"{BASE}/managers?{query}", headers=bearer(root))  # noqa: E731
+
+    async def get(query: str) -> Any:
+        return await client.get(f"{BASE}/managers?{query}", headers=bearer(root))
+
     page = (await get("page=2&pageSize=2")).json()
     assert page["total"] == 6 and [m["username"] for m in page["list"]] == ["ops1", "ops2"]
     assert (await get("pageSize=100000")).json()["total"] == 6
