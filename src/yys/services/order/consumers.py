@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 import msgspec
 
@@ -11,6 +13,7 @@ from yys.contracts.trade import TOPIC_PAYMENT_STATUS, PaymentStatusChanged, PayS
 from yys.kit.events import Bus, ConsumerGroup, Event
 from yys.services.order.domain import Payment
 from yys.services.order.lifecycle import OrderLifecycle
+from yys.services.order.metrics import PAYMENT_SETTLE
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +27,17 @@ def decode_payment_event(event: Event) -> PaymentStatusChanged:
 
 class PaymentStatusHandler:
     """Applies payment events. At-least-once delivery is fine: the order update is conditional
-    and commits before the handler returns (the bus then commits the offset)."""
+    and commits before the handler returns (the bus then commits the offset).
 
-    def __init__(self, lifecycle: OrderLifecycle) -> None:
+    Each order it pays is observed in `yys_order_payment_settle_seconds`: now minus the event's
+    `created_at`. Both are `time.time()` (CLOCK_REALTIME): exact within one process or host,
+    and off by the clock skew when payment and order run on different hosts (NTP keeps that to
+    milliseconds; a negative difference is counted as 0)."""
+
+    def __init__(self, lifecycle: OrderLifecycle, *,
+                 clock: Callable[[], float] = time.time) -> None:
         self._lifecycle = lifecycle
+        self._clock = clock
 
     async def __call__(self, event: Event) -> None:
         changed = decode_payment_event(event)
@@ -36,9 +46,11 @@ class PaymentStatusHandler:
             log.info("payment status ignored", extra={"order_sn": changed.order_sn,
                                                       "pay_status": changed.pay_status})
             return
-        await self._lifecycle.apply_payment(Payment(
+        action = await self._lifecycle.apply_payment(Payment(
             order_sn=changed.order_sn, pay_sn=changed.pay_sn, total=changed.pay_total,
             pay_time=changed.pay_time))
+        if action is None:  # this delivery paid the order (committed): once per order
+            PAYMENT_SETTLE.observe(max(0.0, self._clock() - event.created_at))
 
 
 class PaymentConsumer:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import msgspec
 import pytest
+from prometheus_client import REGISTRY
 
 from tests.integration.services.order.conftest import Harness, wait_until
 from yys.contracts.trade import TOPIC_PAYMENT_STATUS, PaymentStatusChanged, PayStatus
@@ -65,6 +66,29 @@ async def test_paid_event_pays_once_and_redelivery_changes_nothing(
     assert harness.payment.refunds == []
     notify = await harness.queue.get(f"notify:{sn}")
     assert notify is not None and notify.payload == {"orderSn": sn}
+
+
+def settle_sample(suffix: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(f"yys_order_payment_settle_seconds{suffix}", labels) or 0.0
+
+
+async def test_settle_time_is_observed_once_per_paid_order(harness: Harness) -> None:
+    sn = await harness.book()
+    total = (await harness.get(sn)).price.order_total
+    event = payment_event(sn, total)
+    # 40 ms after the payment event was created, by the handler's clock.
+    handler = PaymentStatusHandler(harness.lifecycle, clock=lambda: event.created_at + 0.04)
+    count, fast = settle_sample("_count"), settle_sample("_bucket", le="0.05")
+    slower = settle_sample("_bucket", le="0.03")
+    for _ in range(3):  # redeliveries pay nothing and observe nothing
+        await handler(event)
+    assert settle_sample("_count") == count + 1
+    assert settle_sample("_bucket", le="0.05") == fast + 1
+    assert settle_sample("_bucket", le="0.03") == slower
+    closed = await harness.book()
+    assert await harness.lifecycle.close_order(closed)
+    await handler(payment_event(closed, (await harness.get(closed)).price.order_total))
+    assert settle_sample("_count") == count + 1  # refunded, not paid: not a settle
 
 
 async def test_payment_after_close_is_refunded_once_recorded(
