@@ -67,7 +67,8 @@ class ManagerItem(msgspec.Struct, rename="camel"):
 
 class ManagerList(msgspec.Struct):
     total: int
-    list: list[ManagerItem]
+    # Named `items` here: a field called `list` would shadow the builtin in its own annotation.
+    items: list[ManagerItem] = msgspec.field(name="list")
 
 
 class AuditItem(msgspec.Struct, rename="camel"):
@@ -86,7 +87,7 @@ class AuditItem(msgspec.Struct, rename="camel"):
 
 class AuditList(msgspec.Struct):
     total: int
-    list: list[AuditItem]
+    items: list[AuditItem] = msgspec.field(name="list")
 
 
 class Empty(msgspec.Struct):
@@ -157,7 +158,7 @@ async def list_managers(*, superadmin: Principal, admin_api: Api, page: Page = N
                           role=parse_role(role) if role else None)
     total, found = await admin_api.managers.search(where=where,
                                                    page=page_request(page, page_size))
-    return ManagerList(total=total, list=[manager_item(m) for m in found])
+    return ManagerList(total=total, items=[manager_item(m) for m in found])
 
 
 @post("/managers", status_code=200, summary="Create a manager (superadmin)")
@@ -204,7 +205,7 @@ async def audit_log(*, manager: Principal, admin_api: Api, page: Page = None,
                         actor_id=non_negative(actor_id, "actorId"),
                         since=non_negative(since, "from"), until=non_negative(until, "to"))
     total, found = await admin_api.audit.search(where=where, page=page_request(page, page_size))
-    return AuditList(total=total, list=[audit_item(r) for r in found])
+    return AuditList(total=total, items=[audit_item(r) for r in found])
 
 
 def build_router(api: AdminApi, *, reader: Provide, superadmin: Provide) -> Router:

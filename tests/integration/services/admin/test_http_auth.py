@@ -158,3 +158,11 @@ async def create_and_login_viewer(client: Client) -> str:
     """A viewer may change its own password: that is not a back-office write."""
     await create_manager(client, await login(client), "watcher", "viewer")
     return await login(client, "watcher", "password-1")
+
+
+async def test_openapi_lists_the_admin_routes(client: Client) -> None:
+    resp = await client.get("/docs/openapi.json")
+    assert resp.status_code == 200
+    paths = set(resp.json()["paths"])
+    assert {f"{BASE}/auth/login", f"{BASE}/me", f"{BASE}/me/password", f"{BASE}/managers",
+            f"{BASE}/managers/{{manager_id}}", f"{BASE}/audit-log"} <= paths
