@@ -24,7 +24,8 @@ from tests.e2e.api import call
 from tests.e2e.conftest import clean_env
 from tests.e2e.test_booking_flows import create_order, detail, pay, some_homestay, user_token, wait_state
 from tests.support.process import YysProcess, run_yys
-from tests.support.servers import free_port, redis_test_url, tansu_broker, throwaway_mariadb_database
+from tests.support.servers import redis_test_url, tansu_broker, throwaway_mariadb_database
+from yys.runtime.split.layout import stable_free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +48,7 @@ FAST = {
 
 
 def start_split(data_dir: Path, env: dict[str, str]) -> AbstractContextManager[YysProcess]:
-    port = free_port()
+    port = stable_free_port()  # not an ephemeral one: an outgoing connection could take it
     return run_yys(["up", "--split", "--port", str(port), "--data-dir", str(data_dir)], env,
                    ready_url=f"http://127.0.0.1:{port}/readyz", timeout=120, inherit_env=False,
                    stop_timeout=45)

@@ -3,12 +3,13 @@
 Ports are predictable so a developer can reach a process directly: the edge on P, the
 supervisor's aggregate health on P+1, the HTTP ports of the processes from P+2 in registry order
 (then consumer, worker, scheduler), the broker on P+100 and the gRPC ports from P+101. A port
-that is taken (or out of range) is replaced by any free one; the layout is printed at start and
-written to `<data dir>/split/state.json`.
+that is taken, out of range or in the kernel's ephemeral range is replaced by a free one below
+that range; the layout is printed at start and written to `<data dir>/split/state.json`.
 """
 
 from __future__ import annotations
 
+import random
 import shutil
 import signal
 import socket
@@ -78,24 +79,43 @@ def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
     return True
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def ephemeral_range() -> tuple[int, int]:
+    """The kernel's range for the local ports of outgoing connections."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
 
 
 class _Ports:
-    """Hands out the preferred port when it is free, else any free one; never one twice."""
+    """Hands out the preferred port when it is free and outside the ephemeral range, else a free
+    one below that range. A listening port inside it can be taken at any time as the local end
+    of some outgoing connection (a probe, a Kafka or gRPC client), and a restarted child must
+    get its port back."""
 
     def __init__(self, taken: Iterable[int]) -> None:
         self._taken = set(taken)
+        self._ephemeral = ephemeral_range()
+        self._random = random.Random()
+
+    def _usable(self, port: int) -> bool:
+        low, high = self._ephemeral
+        return port not in self._taken and not low <= port <= high and port_is_free(port)
 
     def take(self, preferred: int) -> int:
         port = preferred
-        while port in self._taken or not port_is_free(port):
-            port = _free_port()
+        low = max(1025, self._ephemeral[0] - 8000)
+        while not self._usable(port):
+            # Random, so supervisors started side by side (tests) rarely try the same ports.
+            port = self._random.randrange(low, self._ephemeral[0])
         self._taken.add(port)
         return port
+
+
+def stable_free_port() -> int:
+    """A free port below the ephemeral range, e.g. for an edge started by a test."""
+    return _Ports(()).take(0)
 
 
 def allocate(host: str, edge_port: int, services: Sequence[str], grpc_services: Iterable[str], *,
