@@ -1,5 +1,5 @@
 """The booking benchmark's pure helpers: nearest-rank percentiles, pairing of timestamps, the
-subject of our own tokens (no server)."""
+subject of our own tokens, Prometheus histogram fractions and quantiles (no server)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import base64
 import json
 
 import pytest
-from bench.booking import jwt_subject, pair_latencies, percentile, summarize_ms
+from bench.booking_stats import (
+    bucket_delta,
+    fraction_at_or_below,
+    histogram_quantile,
+    jwt_subject,
+    pair_latencies,
+    percentile,
+    summarize_ms,
+)
 
 
 def test_nearest_rank_percentile() -> None:
@@ -51,3 +59,22 @@ def test_jwt_subject_reads_the_sub_claim_without_padding() -> None:
     token = f"{part({'alg': 'ES256'})}.{part({'sub': '4711', 'aud': 'user'})}.sig"
 
     assert jwt_subject(token) == 4711
+
+
+def test_histogram_fraction_is_exact_and_quantiles_interpolate() -> None:
+    inf = float("inf")
+    before = {0.05: 10.0, 0.1: 10.0, 0.25: 10.0, inf: 10.0}
+    after = {0.05: 60.0, 0.1: 108.0, 0.25: 109.0, inf: 110.0}
+
+    buckets = bucket_delta(before, after)
+
+    assert buckets == [(0.05, 50.0), (0.1, 98.0), (0.25, 99.0), (inf, 100.0)]
+    assert fraction_at_or_below(buckets, 0.1) == 0.98
+    assert histogram_quantile(buckets, 0.5) == 0.05  # the 50th observation closes bucket 1
+    assert histogram_quantile(buckets, 0.25) == 0.025  # halfway through [0, 0.05]
+    assert histogram_quantile(buckets, 0.74) == pytest.approx(0.075)  # 24 of 48 in (0.05, 0.1]
+    assert histogram_quantile(buckets, 0.99) == 0.25
+    assert histogram_quantile(buckets, 1.0) == 0.25  # in +Inf: "at least the last bound"
+    assert fraction_at_or_below([], 0.1) is None and histogram_quantile([], 0.5) is None
+    with pytest.raises(ValueError):
+        fraction_at_or_below(buckets, 0.2)
