@@ -30,7 +30,7 @@ from yys.runtime.split.layout import (
     yys_children,
 )
 from yys.runtime.split.nginx import INSTALL_HINT, check_config, edge_child, find_nginx, render_config
-from yys.runtime.split.routing import plan_locations, route_paths
+from yys.runtime.split.routing import RouteConflictError, plan_locations, route_paths
 
 log = structlog.get_logger("yys.split")
 
@@ -190,7 +190,11 @@ class Supervisor:
         prefix = self.root / "nginx"
         prefix.mkdir(parents=True, exist_ok=True)
         conf = prefix / "nginx.conf"
-        conf.write_text(render_config(layout, plan_locations(routes)))
+        try:
+            locations = plan_locations(routes)
+        except RouteConflictError as exc:
+            raise StartupError(f"cannot route the edge: {exc}") from None
+        conf.write_text(render_config(layout, locations))
         problem = check_config(nginx, conf, prefix)
         if problem:
             raise StartupError(f"nginx rejected the generated config {conf}:\n{problem}")
