@@ -11,3 +11,5 @@ class UserProfile(msgspec.Struct, frozen=True, kw_only=True):
     avatar: str
     info: str
     sex: int = 0
+    # Disabled by an operator: every service refuses the user's tokens (kit/http/auth.py).
+    disabled: bool = False

@@ -14,11 +14,13 @@ SPEC = ServiceSpec("yys.usercenter.v1.UsercenterService",
 
 
 def profile_to_pb(p: UserProfile) -> pb.UserProfile:
-    return pb.UserProfile(id=p.id, nickname=p.nickname, avatar=p.avatar, info=p.info, sex=p.sex)
+    return pb.UserProfile(id=p.id, nickname=p.nickname, avatar=p.avatar, info=p.info, sex=p.sex,
+                          disabled=p.disabled)
 
 
 def profile_from_pb(m: pb.UserProfile) -> UserProfile:
-    return UserProfile(id=m.id, nickname=m.nickname, avatar=m.avatar, info=m.info, sex=m.sex)
+    return UserProfile(id=m.id, nickname=m.nickname, avatar=m.avatar, info=m.info, sex=m.sex,
+                       disabled=m.disabled)
 
 
 class RemoteUsercenterClient:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -20,18 +19,20 @@ def check_dialect(engine: AsyncEngine) -> str:
     return name
 
 
-def insert_ignore(dialect: str, table: sa.Table, values: Mapping[str, Any]) -> sa.Executable:
-    """INSERT that silently keeps an existing row with the same primary key.
+def insert_ignore(dialect: str, table: sa.Table) -> sa.Executable:
+    """INSERT that silently keeps an existing row with the same primary key; the row's values
+    are execute-time parameters (`conn.execute(stmt, values)`), so callers build it once and
+    SQLAlchemy reuses the compiled statement.
 
     Dialect-native (no IntegrityError) so it is safe inside a caller's transaction: a failed
     statement would abort a PostgreSQL transaction.
     """
     key = table.primary_key.columns.values()[0]
     if dialect == "sqlite":
-        return sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
     if dialect == "postgresql":
-        return postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
-    return mysql.insert(table).values(**values).on_duplicate_key_update({key.name: key})
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+    return mysql.insert(table).on_duplicate_key_update({key.name: key})
 
 
 @asynccontextmanager

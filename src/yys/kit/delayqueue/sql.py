@@ -80,6 +80,7 @@ class SqlDelayQueue:
         self._lease_seconds = lease_seconds
         self._retention = tombstone_retention
         self._clock = clock
+        self._insert = insert_ignore(self._dialect, table)
 
     @property
     def lease_seconds(self) -> float:
@@ -113,12 +114,11 @@ class SqlDelayQueue:
             "dedup": job_id is not None,
             "created_at_ms": _ms(now),
         }
-        stmt = insert_ignore(self._dialect, self._t, values)
         if connection is not None:
-            await connection.execute(stmt)
+            await connection.execute(self._insert, values)
         else:
             async with write_tx(self._engine, self._dialect) as conn:
-                await conn.execute(stmt)
+                await conn.execute(self._insert, values)
         return str(values["id"])
 
     async def cancel(self, job_id: str) -> bool:
@@ -275,6 +275,7 @@ class SqlLeaderLease:
         self._name = name
         self._dialect = check_dialect(engine)
         self._clock = clock
+        self._insert = insert_ignore(self._dialect, table)
 
     async def acquire(self, holder: str, ttl: float) -> bool:
         t = self._t
@@ -289,7 +290,7 @@ class SqlLeaderLease:
         async with write_tx(self._engine, self._dialect) as conn:
             if (await conn.execute(take)).rowcount > 0:
                 return True
-            await conn.execute(insert_ignore(self._dialect, t, row))
+            await conn.execute(self._insert, row)
             # MySQL's affected-row count cannot tell an ignored duplicate from an insert.
             owner = await conn.scalar(sa.select(t.c.holder).where(t.c.name == self._name))
         return bool(owner == holder)

@@ -17,6 +17,7 @@ each other, which conditional state updates on the consumer side tolerate.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import weakref
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Column,
     Double,
     Index,
+    Insert,
     Integer,
     MetaData,
     Row,
@@ -78,18 +80,26 @@ def outbox_table(metadata: MetaData, name: str) -> Table:
     )
 
 
+@functools.cache
+def _insert_into(table: Table) -> Insert:
+    # One statement per outbox table, its values given at execute time: SQLAlchemy then finds
+    # the compiled form in its cache instead of building and coercing `.values()` per event.
+    return insert(table)
+
+
 async def add_to_outbox(conn: AsyncConnection | AsyncSession, table: Table, event: Event) -> None:
     """Insert `event` in the caller's open transaction. Never commits: the caller does."""
     await conn.execute(
-        insert(table).values(
-            event_id=event.id,
-            topic=event.topic,
-            key=event.key,
-            payload=encode_json(event.payload),
-            headers=encode_json(event.headers),
-            created_at=event.created_at,
-            attempts=0,
-        )
+        _insert_into(table),
+        {
+            "event_id": event.id,
+            "topic": event.topic,
+            "key": event.key,
+            "payload": encode_json(event.payload),
+            "headers": encode_json(event.headers),
+            "created_at": event.created_at,
+            "attempts": 0,
+        },
     )
 
 

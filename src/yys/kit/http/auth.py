@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.di import Provide
 
 from yys.kit.auth.tokens import USER_AUDIENCE, Claims, TokenService, bearer_token
+from yys.kit.errors import Unauthorized
 
 ClaimsCheck = Callable[[Claims], Awaitable[None]]
 
@@ -25,3 +26,21 @@ def provide_user_id(tokens: TokenService, *, check: ClaimsCheck | None = None,
         return claims.subject
 
     return Provide(user_id)
+
+
+ProfileLookup = Callable[[int], Awaitable[Any]]
+
+
+def active_user_check(lookup: ProfileLookup) -> ClaimsCheck:
+    """Refuse tokens of users that were deleted or disabled since the token was issued.
+
+    `lookup` is the usercenter client's `get_profile` (cache-aside behind it in-process; one
+    short gRPC call when usercenter lives elsewhere), so a disabled account is locked out of
+    every service at once, not only usercenter's routes."""
+
+    async def check(claims: Claims) -> None:
+        profile = await lookup(claims.subject)
+        if profile is None or getattr(profile, "disabled", False):
+            raise Unauthorized()
+
+    return check

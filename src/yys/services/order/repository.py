@@ -97,6 +97,11 @@ def _order_values(order: NewOrder) -> dict[str, Any]:
     }
 
 
+# Built once: values travel as execute-time parameters, so SQLAlchemy reuses one compiled
+# statement instead of coercing 30 `.values()` per order (the bulk of an insert's CPU).
+_INSERT_ORDER = t.homestay_order.insert()
+
+
 def _changed(**values: Any) -> dict[str, Any]:
     return {**values, "update_time": now_utc(), "version": _O.version + 1}
 
@@ -106,7 +111,7 @@ class SqlOrderRepository:
         self._conn = conn
 
     async def insert(self, order: NewOrder) -> int:
-        result = await self._conn.execute(t.homestay_order.insert().values(**_order_values(order)))
+        result = await self._conn.execute(_INSERT_ORDER, _order_values(order))
         key = result.inserted_primary_key
         assert key is not None  # a single-row INSERT always reports its key
         return int(key[0])

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from yys.clients import Clients
+from yys.clients import Clients, active_user
 from yys.kit.db import Database
 from yys.kit.delayqueue import DelayQueue, PeriodicTask, Scheduler, Worker
 from yys.kit.delayqueue.sql import SqlDelayQueue
@@ -60,7 +60,9 @@ def unit_factories(db: Database, queue: DelayQueue) -> tuple[ReadsFactory, Write
             # The SQL adapter keeps order's jobs in order's own database (see JobQueues), so
             # the job row commits atomically with the order change.
             async with db.unit_of_work() as conn:
-                yield OrderUnit(SqlOrderRepository(conn), TransactionalJobs(queue, conn))
+                jobs = TransactionalJobs(queue, conn)
+                yield OrderUnit(SqlOrderRepository(conn), jobs)
+            jobs.committed()
             return
         deferred = DeferredJobs(queue)
         async with db.unit_of_work() as conn:
@@ -123,7 +125,7 @@ def build(platform: Platform, clients: Clients) -> HostedService:
     )
     return HostedService(
         name=NAME,
-        route_handlers=[router(service, platform.tokens, actions),
+        route_handlers=[router(service, platform.tokens, actions, user_check=active_user(clients)),
                         admin_router(OrderAdmin(backoffice, actions), reader=reader,
                                      writer=writer)],
         migrations=MIGRATIONS,
@@ -135,5 +137,5 @@ def build(platform: Platform, clients: Clients) -> HostedService:
             BackgroundTask("order-scheduler", "scheduler", scheduler.run, scheduler.stop),
         ],
         local_client=LocalOrderClient(service),
-        needs=("travel", "payment", "mqueue", "admin"),
+        needs=("usercenter", "travel", "payment", "mqueue", "admin"),
     )

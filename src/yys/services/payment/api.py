@@ -18,7 +18,7 @@ from litestar.params import JSONBody
 
 from yys.kit.auth.tokens import TokenService
 from yys.kit.errors import AppError
-from yys.kit.http.auth import provide_user_id
+from yys.kit.http.auth import ClaimsCheck, provide_user_id
 from yys.kit.http.errors import STATUS_BY_KIND
 from yys.services.payment.domain import NoticeOutcome
 from yys.services.payment.service import PaymentService
@@ -82,7 +82,7 @@ async def third_payment_wx_pay_callback(request: AnyRequest, pay: Api) -> Respon
     return Response({"code": "SUCCESS"}, status_code=200)
 
 
-def build_router(api: PaymentApi) -> Router:
+def build_router(api: PaymentApi, *, user_check: ClaimsCheck | None = None) -> Router:
     def provide_api() -> PaymentApi:
         return api
 
@@ -90,6 +90,6 @@ def build_router(api: PaymentApi) -> Router:
         path="/payment/v1",
         route_handlers=[third_payment_wx_pay, third_payment_wx_pay_callback],
         dependencies={"pay": Provide(provide_api, sync_to_thread=False),
-                      "user_id": provide_user_id(api.tokens)},
+                      "user_id": provide_user_id(api.tokens, check=user_check)},
         tags=["payment"],
     )

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from yys.clients import Clients
+from yys.clients import Clients, active_user
 from yys.contracts.trade import OrderView
 from yys.kit.db import Database
 from yys.kit.events import OutboxRelay
@@ -82,7 +82,8 @@ def build_with(platform: Platform, clients: Clients, wx: WxPaySettings) -> Hoste
     reader, _, _ = admin_guards(platform, clients)
     return HostedService(
         name=NAME,
-        route_handlers=[build_router(PaymentApi(service, platform.tokens, relay.kick)),
+        route_handlers=[build_router(PaymentApi(service, platform.tokens, relay.kick),
+                                     user_check=active_user(clients)),
                         admin_router(build_backoffice(db), reader=reader)],
         migrations=MIGRATIONS,
         on_startup=[provider.load_keys],
@@ -90,5 +91,5 @@ def build_with(platform: Platform, clients: Clients, wx: WxPaySettings) -> Hoste
         # With the API role: `kick()` right after a commit publishes at once; replicas are safe.
         background=[BackgroundTask("payment-relay", "api", relay.run, relay.stop)],
         local_client=LocalPaymentClient(service),
-        needs=("order", "admin"),
+        needs=("usercenter", "order", "admin"),
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import structlog
 
-from yys.clients import ClientNotBoundError, Clients
+from yys.clients import ClientNotBoundError, Clients, active_user
 from yys.contracts.trade import TradeState
 from yys.kit.db import Database
 from yys.kit.errors import Unavailable
@@ -121,7 +121,7 @@ def build(platform: Platform, clients: Clients) -> HostedService:
     reader, writer, _ = admin_guards(platform, clients)
     return HostedService(
         name="travel",
-        route_handlers=[router(service, reviews, platform.tokens),
+        route_handlers=[router(service, reviews, platform.tokens, user_check=active_user(clients)),
                         build_admin_router(build_admin(db, catalogue), reader=reader,
                                            writer=writer)],
         migrations=migration_spec(),

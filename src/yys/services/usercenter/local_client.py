@@ -10,7 +10,7 @@ from yys.services.usercenter.directory import UserDirectory, UserSnapshot
 
 def _profile(snapshot: UserSnapshot) -> UserProfile:
     return UserProfile(id=snapshot.id, nickname=snapshot.nickname, avatar=snapshot.avatar,
-                       info=snapshot.info, sex=snapshot.sex)
+                       info=snapshot.info, sex=snapshot.sex, disabled=snapshot.disabled)
 
 
 class LocalUsercenterClient:

@@ -11,6 +11,7 @@ import uvicorn
 
 from tests.support.servers import free_port
 from yys.contracts.trade import OrderView
+from yys.contracts.usercenter import UserProfile
 from yys.kit.db import Database
 from yys.kit.migrations import upgrade
 from yys.kit.settings import Settings
@@ -54,6 +55,16 @@ class FakeOrders:
 
     async def get_order(self, sn: str) -> OrderView | None:
         return self.orders.get(sn)
+
+
+class ActiveUsers:
+    """Stands in for usercenter (bound as `usercenter`): every user exists and is active."""
+
+    async def get_profile(self, user_id: int) -> UserProfile | None:
+        return UserProfile(id=user_id, nickname=f"u{user_id}", avatar="", info="")
+
+    async def get_profiles(self, user_ids: list[int]) -> dict[int, UserProfile]:
+        return {uid: UserProfile(id=uid, nickname=f"u{uid}", avatar="", info="") for uid in user_ids}
 
 
 class Server:
@@ -106,6 +117,7 @@ def build_server(tmp_path: Path, database_url: str | None = None,
             clients.bind(svc.name, svc.local_client)
     orders = FakeOrders()
     clients.bind("order", orders)
+    clients.bind("usercenter", ActiveUsers())
     return Server(Process(platform=platform, services=services, clients=clients), port, orders)
 
 

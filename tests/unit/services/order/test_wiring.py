@@ -37,7 +37,7 @@ def test_build(tmp_path: Path) -> None:
         "createHomestayOrder", "userHomestayOrderList", "userHomestayOrderDetail", "refund")} | {
         "/admin/v1/orders", "/admin/v1/orders/{sn:str}", "/admin/v1/orders/{sn:str}/check-in",
         "/admin/v1/orders/{sn:str}/refund", "/admin/v1/orders/{sn:str}/cancel", "/admin/v1/stats"}
-    assert order.needs == ("travel", "payment", "mqueue", "admin")
+    assert order.needs == ("usercenter", "travel", "payment", "mqueue", "admin")
 
 
 def test_own_settings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"yys/usercenter/v1/usercenter.proto\x12\x11yys.usercenter.v1\"V\n\x0bUserProfile\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x10\n\x08nickname\x18\x02 \x01(\t\x12\x0e\n\x06\x61vatar\x18\x03 \x01(\t\x12\x0c\n\x04info\x18\x04 \x01(\t\x12\x0b\n\x03sex\x18\x05 \x01(\x03\"&\n\x12GetProfilesRequest\x12\x10\n\x08user_ids\x18\x01 \x03(\x03\"G\n\x13GetProfilesResponse\x12\x30\n\x08profiles\x18\x01 \x03(\x0b\x32\x1e.yys.usercenter.v1.UserProfile\"$\n\x11GetProfileRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\"T\n\x12GetProfileResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12/\n\x07profile\x18\x02 \x01(\x0b\x32\x1e.yys.usercenter.v1.UserProfile2\xcc\x01\n\x11UsercenterService\x12\\\n\x0bGetProfiles\x12%.yys.usercenter.v1.GetProfilesRequest\x1a&.yys.usercenter.v1.GetProfilesResponse\x12Y\n\nGetProfile\x12$.yys.usercenter.v1.GetProfileRequest\x1a%.yys.usercenter.v1.GetProfileResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"yys/usercenter/v1/usercenter.proto\x12\x11yys.usercenter.v1\"h\n\x0bUserProfile\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x10\n\x08nickname\x18\x02 \x01(\t\x12\x0e\n\x06\x61vatar\x18\x03 \x01(\t\x12\x0c\n\x04info\x18\x04 \x01(\t\x12\x0b\n\x03sex\x18\x05 \x01(\x03\x12\x10\n\x08\x64isabled\x18\x06 \x01(\x08\"&\n\x12GetProfilesRequest\x12\x10\n\x08user_ids\x18\x01 \x03(\x03\"G\n\x13GetProfilesResponse\x12\x30\n\x08profiles\x18\x01 \x03(\x0b\x32\x1e.yys.usercenter.v1.UserProfile\"$\n\x11GetProfileRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\x03\"T\n\x12GetProfileResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12/\n\x07profile\x18\x02 \x01(\x0b\x32\x1e.yys.usercenter.v1.UserProfile2\xcc\x01\n\x11UsercenterService\x12\\\n\x0bGetProfiles\x12%.yys.usercenter.v1.GetProfilesRequest\x1a&.yys.usercenter.v1.GetProfilesResponse\x12Y\n\nGetProfile\x12$.yys.usercenter.v1.GetProfileRequest\x1a%.yys.usercenter.v1.GetProfileResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,15 +33,15 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'yys.usercenter.v1.usercente
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_USERPROFILE']._serialized_start=57
-  _globals['_USERPROFILE']._serialized_end=143
-  _globals['_GETPROFILESREQUEST']._serialized_start=145
-  _globals['_GETPROFILESREQUEST']._serialized_end=183
-  _globals['_GETPROFILESRESPONSE']._serialized_start=185
-  _globals['_GETPROFILESRESPONSE']._serialized_end=256
-  _globals['_GETPROFILEREQUEST']._serialized_start=258
-  _globals['_GETPROFILEREQUEST']._serialized_end=294
-  _globals['_GETPROFILERESPONSE']._serialized_start=296
-  _globals['_GETPROFILERESPONSE']._serialized_end=380
-  _globals['_USERCENTERSERVICE']._serialized_start=383
-  _globals['_USERCENTERSERVICE']._serialized_end=587
+  _globals['_USERPROFILE']._serialized_end=161
+  _globals['_GETPROFILESREQUEST']._serialized_start=163
+  _globals['_GETPROFILESREQUEST']._serialized_end=201
+  _globals['_GETPROFILESRESPONSE']._serialized_start=203
+  _globals['_GETPROFILESRESPONSE']._serialized_end=274
+  _globals['_GETPROFILEREQUEST']._serialized_start=276
+  _globals['_GETPROFILEREQUEST']._serialized_end=312
+  _globals['_GETPROFILERESPONSE']._serialized_start=314
+  _globals['_GETPROFILERESPONSE']._serialized_end=398
+  _globals['_USERCENTERSERVICE']._serialized_start=401
+  _globals['_USERCENTERSERVICE']._serialized_end=605
 # @@protoc_insertion_point(module_scope)

@@ -8,18 +8,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class UserProfile(_message.Message):
-    __slots__ = ("id", "nickname", "avatar", "info", "sex")
+    __slots__ = ("id", "nickname", "avatar", "info", "sex", "disabled")
     ID_FIELD_NUMBER: _ClassVar[int]
     NICKNAME_FIELD_NUMBER: _ClassVar[int]
     AVATAR_FIELD_NUMBER: _ClassVar[int]
     INFO_FIELD_NUMBER: _ClassVar[int]
     SEX_FIELD_NUMBER: _ClassVar[int]
+    DISABLED_FIELD_NUMBER: _ClassVar[int]
     id: int
     nickname: str
     avatar: str
     info: str
     sex: int
-    def __init__(self, id: _Optional[int] = ..., nickname: _Optional[str] = ..., avatar: _Optional[str] = ..., info: _Optional[str] = ..., sex: _Optional[int] = ...) -> None: ...
+    disabled: bool
+    def __init__(self, id: _Optional[int] = ..., nickname: _Optional[str] = ..., avatar: _Optional[str] = ..., info: _Optional[str] = ..., sex: _Optional[int] = ..., disabled: _Optional[bool] = ...) -> None: ...
 
 class GetProfilesRequest(_message.Message):
     __slots__ = ("user_ids",)
