@@ -209,3 +209,43 @@ def test_a_disabled_guest_is_locked_out_everywhere(yys: YysProcess) -> None:
     assert admin(base, "POST", f"/users/{me['id']}/enable", token=boss).status == 200
     assert call(base, "/order/v1/homestayOrder/userHomestayOrderList",
                 {"lastId": 0, "pageSize": 5, "tradeState": -99}, token=token).status == 200
+
+
+def test_settlement_totals_match_the_used_orders(yys: YysProcess) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    base = yys.base_url
+    boss = admin_token(base)
+    now = int(time.time())
+    start = now - now % 86400
+    token = user_token(base)
+    homestay = some_homestay(base)
+    sns = []
+    for people in (1, 2):
+        r = call(base, "/order/v1/homestayOrder/createHomestayOrder",
+                 {"homestayId": homestay["id"], "isFood": True, "liveStartTime": start,
+                  "liveEndTime": start + 86400, "livePeopleNum": min(people, homestay["peopleNum"]),
+                  "remark": ""}, token=token)
+        assert r.status == 200, r.body
+        sns.append(r.body["orderSn"])
+    for sn in sns:
+        pay(base, token, sn)
+        wait_state(base, token, sn, 1, timeout=10)
+    for sn in sns[:1]:  # only the checked-in one counts
+        code = detail(base, token, sn)["tradeCode"]
+        assert admin(base, "POST", f"/orders/{sn}/check-in", {"tradeCode": code}, token=boss).status == 200
+    used = detail(base, token, sns[0])
+    day = datetime.fromtimestamp(used["liveEndDate"], ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+    run = admin(base, "POST", "/settlements/run", {"day": day}, token=boss)
+    assert run.status == 200, run.body
+    again = admin(base, "POST", "/settlements/run", {"day": day}, token=boss)
+    assert again.status == 200 and again.body["newRecords"] == 0
+    records = admin(base, "GET", f"/settlements?day={day}&businessId={homestay['homestayBusinessId']}",
+                    token=boss)
+    assert records.status == 200 and records.body["total"] == 1
+    [record] = records.body["list"]
+    assert record["orderCount"] == 1
+    assert record["grossAmount"] == pytest.approx(used["orderTotalPrice"])
+    assert record["commissionAmount"] + record["netAmount"] == pytest.approx(record["grossAmount"])

@@ -54,10 +54,21 @@ class TransactionalJobs(_Enqueue):
     database, so a job exists if and only if the order change commits."""
 
     def __init__(self, queue: SqlDelayQueue, conn: AsyncConnection) -> None:
+        self._queue = queue
+        self._due_now = False
+
         async def enqueue(job_type: str, payload: Mapping[str, Any], **kw: Any) -> str:
+            self._due_now = self._due_now or not kw.get("delay")
             return await queue.enqueue(job_type, payload, connection=conn, **kw)
 
         super().__init__(enqueue)
+
+    def committed(self) -> None:
+        """After the commit: a job due now (the pay-success notification) runs at once in this
+        process instead of at the worker's next poll."""
+        if self._due_now:
+            self._due_now = False
+            self._queue.wake()
 
 
 class DeferredJobs(_Enqueue):

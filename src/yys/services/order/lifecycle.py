@@ -7,7 +7,10 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+import msgspec
+
 from yys.clients import Clients
+from yys.contracts.admin import AuditEntry
 from yys.contracts.mqueue import UserNotification
 from yys.contracts.trade import PayStatus, TradeState
 from yys.kit.errors import Conflict
@@ -156,15 +159,20 @@ class OrderLifecycle:
             return
         await self._clients.mqueue.notify_user(pay_success_notification(order))
 
-    async def settle_day(self, day: date) -> int:
+    async def settle_day(self, day: date, *, audit: AuditEntry | None = None) -> int:
         """One settlement record per business for the used orders whose stay ended on `day`;
-        returns how many records were new (a rerun adds none)."""
+        returns how many records were new (a rerun adds none). An operator-started run passes
+        its `audit` entry, written in the same transaction."""
         start, end = day_window(day, self._settle_tz)
         async with self._writes() as unit:
             totals = await unit.repo.used_order_totals(ended_from=start, ended_before=end)
             records = [settle(total, day=day, commission_bps=self._commission_bps)
                        for total in totals]
             added = await unit.repo.add_settlements(records)
+            if audit is not None:
+                await unit.repo.add_audit(msgspec.structs.replace(
+                    audit, after={"day": day.isoformat(), "businesses": len(records),
+                                  "newRecords": added}))
         log.info("settlement run", extra={"day": day.isoformat(), "businesses": len(records),
                                           "new_records": added})
         return added

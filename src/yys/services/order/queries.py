@@ -6,9 +6,10 @@ caller sends becomes SQL text.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
@@ -104,3 +105,37 @@ class SqlOrderQueries:
                 .group_by(day))
         return [PaidSum(day=_as_date(r.day), count=int(r.n), amount=int(r.amount or 0))
                 for r in await self._conn.execute(stmt)]
+
+
+class SettlementRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    homestay_business_id: int
+    settle_day: date
+    order_count: int
+    gross: int
+    commission_bps: int
+    commission: int
+    net: int
+    create_time: int
+
+
+async def list_settlements(conn: AsyncConnection, *, day: date | None, business_id: int | None,
+                           page: PageRequest) -> tuple[int, list[SettlementRow]]:
+    """Settlement records, newest day first; every filter a bound parameter."""
+    s = t.settlement_record.c
+    where: list[sa.ColumnElement[bool]] = []
+    if day is not None:
+        where.append(s.settle_day == day)
+    if business_id is not None:
+        where.append(s.homestay_business_id == business_id)
+    total = int((await conn.execute(
+        sa.select(sa.func.count()).select_from(t.settlement_record).where(*where))).scalar_one())
+    rows = await conn.execute(
+        sa.select(t.settlement_record).where(*where)
+        .order_by(s.settle_day.desc(), s.homestay_business_id)
+        .limit(page.size).offset(page.offset))
+    return total, [SettlementRow(
+        id=int(r.id), homestay_business_id=int(r.homestay_business_id), settle_day=_as_date(r.settle_day),
+        order_count=int(r.order_count), gross=int(r.gross_amount), commission_bps=int(r.commission_bps),
+        commission=int(r.commission_amount), net=int(r.net_amount),
+        create_time=int(r.create_time.replace(tzinfo=UTC).timestamp())) for r in rows]

@@ -36,6 +36,7 @@ from yys.services.order.queries import SqlOrderQueries
 from yys.services.order.repository import SqlOrderRepository
 from yys.services.order.service import OrderService
 from yys.services.order.settings import OrderSettings
+from yys.services.order.settlement_api import Settlements, settlement_router
 
 NAME = "order"
 MIGRATIONS = MigrationSpec(NAME, tables.metadata,
@@ -127,7 +128,9 @@ def build(platform: Platform, clients: Clients) -> HostedService:
         name=NAME,
         route_handlers=[router(service, platform.tokens, actions, user_check=active_user(clients)),
                         admin_router(OrderAdmin(backoffice, actions), reader=reader,
-                                     writer=writer)],
+                                     writer=writer),
+                        settlement_router(Settlements(db, lifecycle, relay.kick), reader=reader,
+                                          writer=writer)],
         migrations=MIGRATIONS,
         background=[
             BackgroundTask("order-relay", "api", relay.run, relay.stop),
