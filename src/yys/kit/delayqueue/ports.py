@@ -7,7 +7,7 @@ these protocols, so the choice of backend is configuration, never an `if` in bus
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import msgspec
 
@@ -111,6 +111,15 @@ class DelayQueue(Protocol):
     async def dead_jobs(self, limit: int = 100) -> list[DeadJob]:
         """The most recently buried jobs, newest first."""
         ...
+
+
+@runtime_checkable
+class WakesWorkers(Protocol):
+    """Optional for an adapter: it tells the workers of this process, through `listener`, that
+    a job became due now (enqueued here without a delay), so they claim it at once instead of
+    at their next poll. Other processes still find it by polling."""
+
+    def on_due(self, listener: Callable[[], None]) -> None: ...
 
 
 class LeaderLease(Protocol):

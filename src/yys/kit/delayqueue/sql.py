@@ -81,10 +81,21 @@ class SqlDelayQueue:
         self._retention = tombstone_retention
         self._clock = clock
         self._insert = insert_ignore(self._dialect, table)
+        self._due_listeners: list[Callable[[], None]] = []
 
     @property
     def lease_seconds(self) -> float:
         return self._lease_seconds
+
+    def on_due(self, listener: Callable[[], None]) -> None:
+        """See `WakesWorkers`: a worker of this process registers its wake-up here."""
+        self._due_listeners.append(listener)
+
+    def wake(self) -> None:
+        """A job enqueued in a caller's transaction is due now: call after that commit (before
+        it the row is invisible and a woken worker would find nothing and sleep again)."""
+        for listener in self._due_listeners:
+            listener()
 
     async def enqueue(
         self,
@@ -119,6 +130,8 @@ class SqlDelayQueue:
         else:
             async with write_tx(self._engine, self._dialect) as conn:
                 await conn.execute(self._insert, values)
+            if due <= now:
+                self.wake()
         return str(values["id"])
 
     async def cancel(self, job_id: str) -> bool:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Mapping
 
 from yys.kit.delayqueue.backoff import RetryPolicy
-from yys.kit.delayqueue.ports import DelayQueue, Handler, Job, Outcome, WorkerObserver
+from yys.kit.delayqueue.ports import DelayQueue, Handler, Job, Outcome, WakesWorkers, WorkerObserver
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,8 @@ class Worker:
         self._stopping = asyncio.Event()
         self._finished = asyncio.Event()
         self._running = False
+        if isinstance(queue, WakesWorkers):
+            queue.on_due(self._wake.set)
 
     async def run(self) -> None:
         """Claim and run jobs until `stop()`; then finish the jobs in flight and return.
