@@ -165,10 +165,10 @@ def run_hop(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         Reaper.stop(proc)
 
 
-def _sessions_cpu_seconds(session_ids: set[int]) -> float:
-    """CPU of every live process in these sessions (the server, or the supervisor and each of
-    its children, which lead their own sessions, nginx's workers included)."""
-    total = 0.0
+def _sessions_cpu_seconds(sessions: dict[int, str]) -> dict[str, float]:
+    """CPU by session of every live process in these sessions (the server, or the supervisor
+    and each of its children, which lead their own sessions, nginx's workers included)."""
+    totals = dict.fromkeys(sessions.values(), 0.0)
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -176,16 +176,19 @@ def _sessions_cpu_seconds(session_ids: set[int]) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[3]) in session_ids:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        name = sessions.get(int(fields[3]))
+        if name is not None:
+            totals[name] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return totals
 
 
-def _sessions(proc: subprocess.Popen[bytes], data_dir: Path) -> set[int]:
+def _sessions(proc: subprocess.Popen[bytes], data_dir: Path) -> dict[int, str]:
+    """Session id → process name: `yys up`, or the supervisor and its children."""
     state = data_dir / "split" / "state.json"
-    ids = {proc.pid}
+    ids = {proc.pid: "supervisor" if state.is_file() else "yys"}
     if state.is_file():
-        ids |= {p["pid"] for p in json.loads(state.read_text())["processes"].values() if p["pid"]}
+        ids |= {p["pid"]: name for name, p in json.loads(state.read_text())["processes"].items()
+                if p["pid"]}
     return ids
 
 
@@ -234,10 +237,13 @@ def _booking_run(args: argparse.Namespace, topology: str, workdir: Path,
             result, _ = run_wrk(url, script, workdir=workdir, name=f"{topology}-{i}",
                                 duration=args.duration, connections=args.connections,
                                 timeout_s=10)
-            cpu = _sessions_cpu_seconds(sessions) - cpu_before
+            cpu_after = _sessions_cpu_seconds(sessions)
+            per_order = {name: round((cpu_after[name] - cpu_before[name])
+                                     / max(1, result.requests) * 1e6, 1) for name in cpu_after}
             attempt = result.to_json()
             # All processes of the topology, per order: independent of how busy the machine was.
-            attempt["cpu_us_per_request"] = round(cpu / max(1, result.requests) * 1e6, 1)
+            attempt["cpu_us_per_request"] = round(sum(per_order.values()), 1)
+            attempt["cpu_us_per_request_by_process"] = per_order
             attempts.append(attempt)
             log(f"booking {topology}: {result.rps:,.0f} req/s, p99 {result.latency_ms.get('p99')} ms, "
                 f"{attempt['cpu_us_per_request']:,.0f} CPU us/order, non-2xx {result.http_errors}, "
@@ -267,6 +273,7 @@ def _target(name: str, args: argparse.Namespace, workdir: Path) -> Iterator[dict
 
 def run_booking(args: argparse.Namespace, workdir: Path, target: str) -> dict[str, Any]:
     ensure_wrk()
+    (workdir / target).mkdir(parents=True, exist_ok=True)
     runs = {}
     for topology in ("one_process", "split"):
         with _target(target, args, workdir) as target_env:  # a fresh database per topology
