@@ -12,7 +12,13 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import (
+    AIOKafkaConsumer,
+    AIOKafkaProducer,
+    ConsumerRebalanceListener,
+    ConsumerRecord,
+    TopicPartition,
+)
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
@@ -146,8 +152,12 @@ class KafkaBus:
 class KafkaConsumerGroup:
     """One member of a Kafka consumer group. Implements `ConsumerGroup`.
 
-    Offsets are committed per message, right after its handler returned (or it was
-    dead-lettered), so a crash redelivers at most the message in hand.
+    Offsets are committed once per fetched batch of a partition, after the handlers of its
+    messages returned (or they were dead-lettered), never before: at-least-once. A crash
+    redelivers at most the batch in hand (`max_poll_records`), which the idempotent handlers
+    absorb. Committing per message cost a broker round trip each (7.5 ms p50 on the test broker),
+    which capped one member below 100 messages/s; a backlog now makes batches, and commits,
+    fewer and larger.
     """
 
     def __init__(self, bus: KafkaBus, sub: Subscription) -> None:
@@ -210,18 +220,34 @@ class KafkaConsumerGroup:
         while not stopping.is_set():
             batch = await consumer.getmany(timeout_ms=self._settings.poll_timeout_ms)
             for tp, messages in batch.items():
-                for msg in messages:
-                    if stopping.is_set():
-                        return
-                    if tp not in consumer.assignment():
-                        break  # revoked by a rebalance: its new owner starts at our last commit
-                    self._idle.clear()
-                    try:
-                        if not await self._handle(msg.topic, msg.value, msg.key):
-                            return
-                        await self._commit(consumer, tp, msg.offset + 1)
-                    finally:
-                        self._idle.set()
+                if stopping.is_set() or not await self._handle_batch(consumer, tp, messages):
+                    return
+
+    async def _handle_batch(self, consumer: AIOKafkaConsumer, tp: TopicPartition,
+                            messages: list[ConsumerRecord[bytes, bytes]]) -> bool:
+        """Handle one partition's messages in order, then commit past the last handled one.
+        False when stopping: the handled ones are committed, the rest is redelivered."""
+        handled: int | None = None
+        going_on = True
+        # Busy until the commit: a rebalance waits for it (`wait_idle`), so the partition's new
+        # owner starts after what this member handled.
+        self._idle.clear()
+        try:
+            for msg in messages:
+                if self._life.stopping.is_set():
+                    going_on = False
+                    break
+                if tp not in consumer.assignment():
+                    break  # revoked by a rebalance: its new owner starts at our last commit
+                if not await self._handle(msg.topic, msg.value, msg.key):
+                    going_on = False
+                    break
+                handled = msg.offset + 1
+            if handled is not None:
+                await self._commit(consumer, tp, handled)
+        finally:
+            self._idle.set()
+        return going_on
 
     async def _handle(self, topic: str, value: bytes | None, key: bytes | None) -> bool:
         try:
