@@ -100,6 +100,13 @@ def _order_values(order: NewOrder) -> dict[str, Any]:
 # Built once: values travel as execute-time parameters, so SQLAlchemy reuses one compiled
 # statement instead of coercing 30 `.values()` per order (the bulk of an insert's CPU).
 _INSERT_ORDER = t.homestay_order.insert()
+# The payment consumer's statements, built once with bind parameters for the same reason (the
+# `w_` ones are the WHERE's; the other parameters become SET columns).
+_BY_SN = sa.select(t.homestay_order).where(_O.sn == sa.bindparam("w_sn"))
+_PAY = (sa.update(t.homestay_order)
+        .where(_O.sn == sa.bindparam("w_sn"), _O.trade_state == 0,
+               _O.order_total_price == sa.bindparam("w_total"))
+        .values(version=_O.version + 1))
 
 
 def _changed(**values: Any) -> dict[str, Any]:
@@ -117,7 +124,7 @@ class SqlOrderRepository:
         return int(key[0])
 
     async def get_by_sn(self, sn: str) -> Order | None:
-        row = (await self._conn.execute(sa.select(t.homestay_order).where(_O.sn == sn))).first()
+        row = (await self._conn.execute(_BY_SN, {"w_sn": sn})).first()
         return None if row is None else _order(row)
 
     async def list_for_user(self, user_id: int, *, trade_state: int | None, before_id: int | None,
@@ -137,12 +144,10 @@ class SqlOrderRepository:
         return bool((await self._conn.execute(stmt)).rowcount == 1)
 
     async def mark_paid(self, payment: Payment) -> bool:
-        stmt = (sa.update(t.homestay_order)
-                .where(_O.sn == payment.order_sn, _O.trade_state == 0,
-                       _O.order_total_price == payment.total)
-                .values(**_changed(trade_state=1, pay_sn=payment.pay_sn, pay_type=payment.pay_type,
-                                   pay_time=to_datetime(payment.pay_time))))
-        return bool((await self._conn.execute(stmt)).rowcount == 1)
+        params = {"w_sn": payment.order_sn, "w_total": payment.total, "trade_state": 1,
+                  "pay_sn": payment.pay_sn, "pay_type": payment.pay_type,
+                  "pay_time": to_datetime(payment.pay_time), "update_time": now_utc()}
+        return bool((await self._conn.execute(_PAY, params)).rowcount == 1)
 
     async def note_payment(self, sn: str, *, pay_sn: str, note: str) -> None:
         note = note[:255]

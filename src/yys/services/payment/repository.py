@@ -32,6 +32,13 @@ def _payment(row: Any) -> Payment:
 
 payment_from_row = _payment
 
+# The callback's statements, built once with bind parameters: per call SQLAlchemy then skips
+# building the statement and its cache key and finds the compiled form directly. `_MOVE` takes
+# its SET columns from the execute-time parameters (the `w_` ones are the WHERE's).
+_BY_SN = sa.select(t.payment).where(_c.sn == sa.bindparam("w_sn"))
+_MOVE = sa.update(t.payment).where(_c.sn == sa.bindparam("w_sn"),
+                                   _c.pay_status == sa.bindparam("w_from"))
+
 
 class SqlPaymentRepository:
     def __init__(self, conn: AsyncConnection) -> None:
@@ -42,7 +49,8 @@ class SqlPaymentRepository:
         return None if row is None else _payment(row)
 
     async def get_by_sn(self, sn: str) -> Payment | None:
-        return await self._first(sa.select(t.payment).where(_c.sn == sn))
+        row = (await self._conn.execute(_BY_SN, {"w_sn": sn})).first()
+        return None if row is None else _payment(row)
 
     async def get_pending(self, order_sn: str) -> Payment | None:
         return await self._first(sa.select(t.payment).where(_c.pending_order_sn == order_sn))
@@ -66,10 +74,9 @@ class SqlPaymentRepository:
                                  .values(prepay_id=prepay_id, prepay_time=at, update_time=at))
 
     async def _move(self, sn: str, from_status: PayStatus, **values: Any) -> bool:
-        stmt = (sa.update(t.payment)
-                .where(_c.sn == sn, _c.pay_status == int(from_status))
-                .values(update_time=int(time.time()), **values))
-        return bool((await self._conn.execute(stmt)).rowcount)
+        params = {"w_sn": sn, "w_from": int(from_status), "update_time": int(time.time()),
+                  **values}
+        return bool((await self._conn.execute(_MOVE, params)).rowcount)
 
     async def mark_paid(self, sn: str, *, from_status: PayStatus, transaction_id: str,
                         trade_state: str, pay_time: int) -> bool:
