@@ -15,7 +15,7 @@ import pytest
 from tests.e2e.api import call
 from tests.e2e.conftest import clean_env, start_up
 from tests.support.process import YysProcess
-from tests.support.servers import free_port, redis_test_url, throwaway_mariadb_database
+from tests.support.servers import free_port, redis_test_url, tansu_broker, throwaway_mariadb_database
 
 pytestmark = pytest.mark.e2e
 
@@ -190,22 +190,16 @@ def crash_env(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     if request.param == "embedded":
         yield clean_env(**FAST)
         return
-    import asyncio
+    import uuid
 
-    import redis.asyncio as aioredis
-
-    async def flush() -> None:
-        client = aioredis.from_url(redis_test_url())
-        await client.flushdb()
-        await client.aclose()
-
-    kafka = request.getfixturevalue("kafka_bootstrap")
-    with throwaway_mariadb_database() as url:
-        asyncio.run(flush())
+    # Its own broker and Redis key prefix: the module's other `yys up` (booking_servers) is alive
+    # too, in the same consumer groups on the shared broker and the same Redis database, and would
+    # otherwise take some of this run's events and jobs.
+    with tansu_broker() as kafka, throwaway_mariadb_database() as url:
         yield clean_env(**FAST, YYS_DATABASE_URL=url, YYS_REDIS_URL=redis_test_url(),
+                        YYS_REDIS_KEY_PREFIX=f"yys-crash-{uuid.uuid4().hex[:8]}:",
                         YYS_KAFKA_BOOTSTRAP_SERVERS=kafka, YYS_KAFKA_SESSION_TIMEOUT_MS="3000",
                         YYS_KAFKA_HEARTBEAT_INTERVAL_MS="1000", YYS_KAFKA_REBALANCE_TIMEOUT_MS="3000")
-        asyncio.run(flush())
 
 
 def test_crash_after_payment_loses_nothing(tmp_path: Path, crash_env: dict[str, str]) -> None:

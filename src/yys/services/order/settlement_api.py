@@ -38,7 +38,7 @@ class SettlementItem(msgspec.Struct, rename="camel", kw_only=True):
 
 class SettlementList(msgspec.Struct, kw_only=True):
     total: int
-    list: list[SettlementItem]
+    items: list[SettlementItem] = msgspec.field(name="list")
 
 
 class RunReq(msgspec.Struct, rename="camel", kw_only=True):
@@ -87,7 +87,7 @@ async def list_records(
         total, rows = await list_settlements(conn, day=parse_day(day) if day else None,
                                              business_id=business_id,
                                              page=page_request(page, page_size))
-    return SettlementList(total=total, list=[item(r) for r in rows])
+    return SettlementList(total=total, items=[item(r) for r in rows])
 
 
 @post("/settlements/run", status_code=200, summary="Settle one day now (idempotent)")

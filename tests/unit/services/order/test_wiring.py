@@ -36,7 +36,8 @@ def test_build(tmp_path: Path) -> None:
     assert paths == {f"/order/v1/homestayOrder/{name}" for name in (
         "createHomestayOrder", "userHomestayOrderList", "userHomestayOrderDetail", "refund")} | {
         "/admin/v1/orders", "/admin/v1/orders/{sn:str}", "/admin/v1/orders/{sn:str}/check-in",
-        "/admin/v1/orders/{sn:str}/refund", "/admin/v1/orders/{sn:str}/cancel", "/admin/v1/stats"}
+        "/admin/v1/orders/{sn:str}/refund", "/admin/v1/orders/{sn:str}/cancel", "/admin/v1/stats",
+        "/admin/v1/settlements", "/admin/v1/settlements/run"}
     assert order.needs == ("usercenter", "travel", "payment", "mqueue", "admin")
 
 
