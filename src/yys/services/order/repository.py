@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -200,37 +200,33 @@ class SqlOrderRepository:
             return 0
         created = now_utc()
         sqlite = self._conn.dialect.name == "sqlite"
-        before = 0 if sqlite else await self._count_settlements(records)
         inserted = 0
         for rec in records:
             values = {"homestay_business_id": rec.business_id, "settle_day": rec.day,
                       "order_count": rec.order_count, "gross_amount": rec.gross,
                       "commission_bps": rec.commission_bps, "commission_amount": rec.commission,
                       "net_amount": rec.net, "create_time": created}
-            inserted += (await self._conn.execute(self._insert_new(values))).rowcount
-        if sqlite:
-            # SQLite reports 0 for a row ON CONFLICT DO NOTHING skipped. A count taken before
-            # would be stale when a concurrent run committed while this one waited to write.
-            return inserted
-        # Counted, not summed from rowcounts: MySQL drivers report found rather than changed
-        # rows, so a skipped duplicate looks like an insert.
-        return await self._count_settlements(records) - before
-
-    async def _count_settlements(self, records: Sequence[Settlement]) -> int:
-        s = t.settlement_record.c
-        stmt = (sa.select(sa.func.count()).select_from(t.settlement_record)
-                .where(s.settle_day.in_({r.day for r in records}),
-                       s.homestay_business_id.in_({r.business_id for r in records})))
-        return int(await self._conn.scalar(stmt) or 0)
+            if sqlite:
+                # SQLite reports 0 for a row ON CONFLICT DO NOTHING skipped.
+                inserted += (await self._conn.execute(self._insert_new(values))).rowcount
+                continue
+            # MySQL drivers report found rather than changed rows, so an ignored duplicate
+            # looks like an insert; and counting before/after sees a concurrent run's rows
+            # (READ COMMITTED). A plain insert in a savepoint tells exactly: a concurrent
+            # duplicate waits on the unique key, then fails here and is not counted.
+            try:
+                async with self._conn.begin_nested():
+                    await self._conn.execute(t.settlement_record.insert().values(**values))
+            except IntegrityError:
+                continue
+            inserted += 1
+        return inserted
 
     def _insert_new(self, values: dict[str, Any]) -> sa.Executable:
-        """An INSERT that keeps an existing (business, day) row instead of failing: a failed
-        statement must not abort the caller's transaction."""
+        """SQLite: an INSERT that keeps an existing (business, day) row instead of failing."""
         table = t.settlement_record
-        if self._conn.dialect.name == "sqlite":
-            return sqlite.insert(table).values(**values).on_conflict_do_nothing(
-                index_elements=["homestay_business_id", "settle_day"])
-        return mysql.insert(table).values(**values).on_duplicate_key_update(id=table.c.id)
+        return sqlite.insert(table).values(**values).on_conflict_do_nothing(
+            index_elements=["homestay_business_id", "settle_day"])
 
     # -- expiry ------------------------------------------------------------------------------
 
