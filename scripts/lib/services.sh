@@ -4,6 +4,9 @@
 #   ensure_mariadb          make sure a MariaDB answers at YYS_TEST_MARIADB_HOST:PORT
 #   ensure_redis            make sure a Redis answers at YYS_TEST_REDIS_URL
 #   ensure_nginx            make sure an nginx binary is installed (install only, never started)
+#   ensure_prometheus       make sure prometheus, promtool, prometheus-alertmanager and amtool are
+#                           installed (install only; tests start their own instances)
+#   ensure_chromium         make sure a headless-capable chromium is installed (browser tests)
 #   stop_started_services   stop (by PID) only what ensure_* started, and delete its data
 #
 # When the port is already open the server is used as it is. When it is closed and the host is
@@ -255,6 +258,35 @@ ensure_nginx() {
   (yys_apt_install nginx-light) || yys_apt_install nginx
   nginx="$(yys_find_cmd nginx)" || yys_die "nginx not found after installing it"
   yys_log "nginx: installed ${nginx}"
+}
+
+# Prometheus 2.x and Alertmanager from Debian's packages: `promtool`/`amtool` validate the configs in
+# deploy/observability and the observability tests run throwaway instances of both.
+ensure_prometheus() {
+  local missing=()
+  yys_find_cmd prometheus >/dev/null || missing+=(prometheus)
+  yys_find_cmd promtool >/dev/null || missing+=(prometheus)
+  yys_find_cmd prometheus-alertmanager alertmanager >/dev/null || missing+=(prometheus-alertmanager)
+  yys_find_cmd amtool >/dev/null || missing+=(prometheus-alertmanager)
+  if ((${#missing[@]})); then
+    yys_log "prometheus: installing $(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')"
+    # shellcheck disable=SC2046
+    yys_apt_install $(printf '%s\n' "${missing[@]}" | sort -u)
+  fi
+  yys_find_cmd promtool >/dev/null || yys_die "promtool not found after installing prometheus"
+  yys_log "prometheus: $(yys_find_cmd prometheus), alertmanager: $(yys_find_cmd prometheus-alertmanager alertmanager)"
+}
+
+# Debian's chromium, driven by playwright (executable path given by the tests).
+ensure_chromium() {
+  local chromium
+  if chromium="$(yys_find_cmd chromium chromium-browser)"; then
+    yys_log "chromium: using ${chromium}"
+    return 0
+  fi
+  yys_apt_install chromium
+  chromium="$(yys_find_cmd chromium chromium-browser)" || yys_die "chromium not found after installing it"
+  yys_log "chromium: installed ${chromium}"
 }
 
 # -------------------------------------------------------------------------------------- stop
