@@ -18,6 +18,8 @@ SERVICES: dict[str, str] = {
     "paysandbox": "yys.services.paysandbox.wiring",
     "mqueue": "yys.services.mqueue.wiring",
     "admin": "yys.services.admin.wiring",
+    # Last: it calls the others only over HTTP, so it needs nothing bound in-process.
+    "web": "yys.services.web.wiring",
 }
 
 Builder = Callable[[Platform, Clients], HostedService]

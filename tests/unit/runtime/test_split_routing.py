@@ -80,6 +80,18 @@ def test_the_same_route_in_two_services_is_refused() -> None:
         plan_locations({"a": ["/x/v1/a"], "b": ["/x/v1/a"]})
 
 
+def test_the_home_page_is_an_exact_location_and_unknown_paths_stay_with_the_edge() -> None:
+    routes = {"web": ["/", "/homestay/{homestay_id:int}", "/static/{file_path:path}", "/login"],
+              "travel": ["/travel/v1/homestay/guessList"]}
+    locations = plan_locations(routes)
+    assert Location("=", "/", "web") in locations
+    assert not any(loc.modifier == "^~" and loc.pattern == "/" for loc in locations)
+    assert owner_of(locations, "/homestay/3") == "web"
+    assert owner_of(locations, "/static/css/site.css") == "web"
+    assert owner_of(locations, "/travel/v1/homestay/guessList") == "travel"
+    assert owner_of(locations, "/nowhere") is None  # the edge's own JSON 404
+
+
 def test_route_paths_resolve_routers_and_parameters() -> None:
     @post("/list", sync_to_thread=False)
     def listing() -> None: ...

@@ -128,9 +128,11 @@ def plan_locations(routes: Mapping[str, Iterable[str]]) -> list[Location]:
     """nginx locations for `{service: [path, ...]}`: exact and prefix ones sorted by path, then
     regexes, most static segments first (nginx tries regexes in order)."""
     root = _build_trie(routes)
-    if root.terminal:
-        raise RouteConflictError("a service declares `/`; the edge keeps `/` for unknown paths")
     out: list[Location] = []
+    if root.terminal:
+        # The home page (web): an exact `= /`, so the edge's catch-all `location /` still
+        # answers unknown paths with the contract's 404 body.
+        out.append(Location("=", "/", _only(root.terminal)))
     regexes: list[tuple[int, Location]] = []
     _plan(root, "", out, regexes)
     ordered = dict.fromkeys(loc for _, loc in sorted(regexes, key=lambda r: (r[0], r[1].pattern)))
