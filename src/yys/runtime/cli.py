@@ -56,14 +56,20 @@ def up(host: HostOpt = None, port: PortOpt = None, data_dir: DataOpt = None,
        seed: Annotated[bool, typer.Option(help="Load demo data on first start.")] = True,
        split: Annotated[bool, typer.Option(
            "--split", help="One process per service and role behind an nginx edge (docs/SPLIT.md).")]
-       = False) -> None:
+       = False,
+       *,
+       observability: Annotated[bool, typer.Option(
+           "--observability", help="With --split: also run Prometheus and Alertmanager against the "
+           "processes (deploy/observability/README.md).")] = False) -> None:
     """Run the whole platform in one process on the embedded default (or the configured URLs)."""
     settings = _settings(host=host, port=port, data_dir=data_dir)
     if split:
         from yys.runtime.split.supervisor import run_split
 
-        asyncio.run(run_split(settings, seed=seed))
+        asyncio.run(run_split(settings, seed=seed, observability=observability))
         return
+    if observability:
+        raise typer.BadParameter("--observability needs --split", param_hint="--observability")
     from yys.runtime.serve import run_up
 
     _run_server(run_up(settings, seed=seed))

@@ -30,6 +30,12 @@ from yys.runtime.split.layout import (
     yys_children,
 )
 from yys.runtime.split.nginx import INSTALL_HINT, check_config, edge_child, find_nginx, render_config
+from yys.runtime.split.observability import (
+    ALERTMANAGER_OFFSET,
+    PROMETHEUS_OFFSET,
+    ObservabilitySettings,
+    Stack,
+)
 from yys.runtime.split.routing import RouteConflictError, plan_locations, route_paths
 
 log = structlog.get_logger("yys.split")
@@ -109,6 +115,9 @@ class Supervisor:
         self.children: list[Child] = []
         self.aggregate = Aggregate(lambda: self.children)
         self.layout: Layout | None = None
+        # `--observability`: Prometheus + Alertmanager beside the processes, and their URLs.
+        self.observability: Stack | None = None
+        self.observability_urls: dict[str, str] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._signals = 0
 
@@ -134,6 +143,7 @@ class Supervisor:
             return
         state = {"edge": layout.edge_url, "supervisor_pid": os.getpid(),
                  "health_port": layout.health_port, "grpc_ports": layout.grpc_ports,
+                 "observability": self.observability_urls,
                  "processes": {c.name: {"pid": c.pid, "http_port": c.spec.http_port,
                                         "restarts": c.restarts, "log": str(c.log_path)}
                                for c in self.children}}
@@ -213,11 +223,13 @@ class Supervisor:
             for spec in yys_children(layout, env):
                 self._add(spec)
             self._add(edge_child(nginx, conf, prefix))
+            if self.observability is not None:
+                self._start_observability(layout)
             log.info("layout", edge=layout.edge_url, http_ports=layout.http_ports,
                      grpc_ports=layout.grpc_ports, broker=bootstrap, logs=str(self.root / "logs"))
             if await self._wait_ready():
                 self.write_state()
-                print(_banner(layout, len(self.children)), flush=True)
+                print(_banner(layout, len(self.children), self.observability_urls), flush=True)
                 await self.stopping.wait()
         finally:
             self.aggregate.accepting = False
@@ -225,6 +237,23 @@ class Supervisor:
             await self._stop_all()
             await runner.cleanup()
             await self.aggregate.close()
+
+    def _start_observability(self, layout: Layout) -> None:
+        """Scrape targets generated from the layout: every yys process with an HTTP port."""
+        assert self.observability is not None
+        from yys.runtime.split.layout import port_is_free, stable_free_port
+
+        ports: list[int] = []
+        for offset in (PROMETHEUS_OFFSET, ALERTMANAGER_OFFSET):
+            port = layout.edge_port + offset
+            taken = set(layout.http_ports.values()) | set(layout.grpc_ports.values()) | set(ports)
+            ports.append(port if port not in taken and port_is_free(port) else stable_free_port())
+        prometheus_port, alertmanager_port = ports
+        for spec in self.observability.children(self.root, layout.http_ports, prometheus_port,
+                                                alertmanager_port):
+            self._add(spec)
+        self.observability_urls = {"prometheus": f"http://127.0.0.1:{prometheus_port}",
+                                   "alertmanager": f"http://127.0.0.1:{alertmanager_port}"}
 
     async def _stop_all(self) -> None:
         for stage in sorted({c.spec.stage for c in self.children}):
@@ -236,10 +265,12 @@ class Supervisor:
         log.info("stopped", processes=len(self.children))
 
 
-def _banner(layout: Layout, processes: int) -> str:
+def _banner(layout: Layout, processes: int, observability: dict[str, str] | None = None) -> str:
+    extra = [f"  {name.capitalize():<13} {url}" for name, url in (observability or {}).items()]
     return "\n".join([
         "",
         f"yys is up, split into {processes} processes behind nginx: {layout.edge_url}",
+        *extra,
         "Press Ctrl-C to stop.",
         "",
     ])
@@ -250,7 +281,7 @@ def _fail(message: str, code: int = 2) -> SystemExit:
     return SystemExit(code)
 
 
-async def run_split(settings: Settings, *, seed: bool) -> None:
+async def run_split(settings: Settings, *, seed: bool, observability: bool = False) -> None:
     configure_logging(level=settings.log_level, json=True, service="split")
     split = SplitSettings()
     nginx = find_nginx()
@@ -262,11 +293,15 @@ async def run_split(settings: Settings, *, seed: bool) -> None:
     probe_host = "127.0.0.1" if ":" in settings.host or not settings.host else settings.host
     if not port_is_free(settings.port, probe_host):
         raise _fail(f"yys up --split: port {settings.port} on {settings.host} is already in use")
+    stack = Stack.locate(ObservabilitySettings()) if observability else None
+    if isinstance(stack, str):
+        raise _fail(stack)
     data_dir = settings.data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = settings.model_copy(update={"data_dir": data_dir})
 
     supervisor = Supervisor(settings, split, data_dir=data_dir)
+    supervisor.observability = stack
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, supervisor.on_signal)
