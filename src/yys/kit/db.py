@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from yys.kit.errors import DB_ERROR, Unavailable
+from yys.kit.observability.tracing import instrument_engine
 
 
 class Database:
@@ -26,6 +27,7 @@ class Database:
         self.url = url
         self.dialect = make_url(url).get_backend_name()
         self.engine: AsyncEngine = _create_engine(url, pool_size=pool_size, echo=echo)
+        instrument_engine(self.engine)  # statement spans, when tracing is on
 
     @property
     def is_sqlite(self) -> bool:

@@ -26,6 +26,19 @@ class Settings(BaseSettings):
     env: str = "dev"
     data_dir: Path = Field(default_factory=_default_data_dir)
     log_level: str = "INFO"
+    # One JSON line per HTTP request (`on`/`off`); the sample keeps that fraction of them.
+    # Requests that fail with 5xx are always logged.
+    access_log: bool = True
+    access_log_sample: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    # OpenTelemetry traces. Off: nothing is instrumented (the API's no-op tracer, ~zero cost).
+    # The endpoint is the collector's OTLP/HTTP base URL (`http://127.0.0.1:4318`); unset, the
+    # standard `OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT` variables apply. Sampling is parent-based:
+    # a request that arrives with a sampled `traceparent` is always kept.
+    otel_enabled: bool = False
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    otel_service_name: str | None = None
 
     # Storage. One URL for all services unless a per-service override is set; in production each
     # service points at its own schema. Unset means the embedded SQLite file in the data dir.

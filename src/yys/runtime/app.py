@@ -15,10 +15,12 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 
 from yys.clients import Clients
 from yys.kit.hosting import ROLES, BackgroundTask, HostedService, Platform, Role
+from yys.kit.http.access import request_context_middleware
 from yys.kit.http.errors import EXCEPTION_HANDLERS
 from yys.kit.http.health import Check, health_handlers
 from yys.kit.http.middleware import empty_body_as_object, metrics_middleware, success_is_200
 from yys.kit.migrations import upgrade
+from yys.kit.observability import tracing
 from yys.runtime.platform import close_platform
 from yys.runtime.registry import builder
 
@@ -130,7 +132,13 @@ def create_app(process: Process, *, migrate_on_start: bool = False, title: str =
     handlers = ([h for svc in process.services for h in svc.route_handlers]
                 if "api" in process.roles else [])
     settings = process.platform.settings
-    middleware: list[Any] = [empty_body_as_object, metrics_middleware(title)]
+    # Outermost first: the trace span wraps everything, so the access log line and the
+    # duration histogram's exemplar carry its trace id.
+    middleware: list[Any] = [
+        request_context_middleware(access_log=settings.access_log, sample=settings.access_log_sample),
+        empty_body_as_object, metrics_middleware(title)]
+    if tracing.enabled():
+        middleware.insert(0, tracing.asgi_middleware)
     health = health_handlers(process.readiness(), informational=process.dependencies())
     return Litestar(
         route_handlers=[*health, *handlers],

@@ -17,6 +17,7 @@ from yys.kit.delayqueue.ports import DelayQueue, LeaderLease
 from yys.kit.events.bus import Bus
 from yys.kit.events.memory import MemoryBus
 from yys.kit.hosting import Platform
+from yys.kit.observability.tracing import instrument_redis
 from yys.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from yys.kit.settings import Settings
 
@@ -96,6 +97,7 @@ def build_platform(settings: Settings) -> Platform:
     if settings.redis_url:
         redis_client = aioredis.from_url(settings.redis_url, socket_timeout=0.5,
                                          socket_connect_timeout=0.5, health_check_interval=15)
+        instrument_redis(redis_client)  # command spans, when tracing is on
         cache = RedisCache(redis_client, prefix=settings.redis_key_prefix + "cache:")
         limiter = RedisRateLimiter(redis_client, prefix=settings.redis_key_prefix + "rl:")
     else:

@@ -13,6 +13,7 @@ import uvicorn
 
 from yys.kit.hosting import ROLES, Role
 from yys.kit.migrations import make_revision
+from yys.kit.observability import tracing
 from yys.kit.observability.logging import configure_logging
 from yys.kit.settings import Settings
 from yys.runtime.app import Process, build_process, create_app
@@ -50,13 +51,15 @@ async def _serve(process: Process, settings: Settings, *, banner: str | None) ->
                 return
             await asyncio.sleep(0.05)
         if banner:
-            print(banner, flush=True)
+            # stderr: it is for the person at the terminal; stdout carries only JSON log lines.
+            print(banner, file=sys.stderr, flush=True)
 
     announcer = asyncio.create_task(announce())
     try:
         await server.serve()
     finally:
         announcer.cancel()
+        tracing.shutdown_tracing()  # flush the spans still batched
     if not server.started:
         raise SystemExit(f"could not start the server on {settings.host}:{settings.port}")
 
@@ -80,6 +83,7 @@ def _banner(settings: Settings) -> str:
 
 async def run_up(settings: Settings, *, seed: bool) -> None:
     configure_logging(level=settings.log_level, json=True, service="yys")
+    tracing.configure_tracing(settings, service="yys")  # before any engine or client is built
     platform = build_platform(settings)
     process = build_process(platform, list(SERVICES))
     await process.migrate()
@@ -93,6 +97,7 @@ async def run_up(settings: Settings, *, seed: bool) -> None:
 async def run_serve(settings: Settings, services: list[str], roles: tuple[Role, ...], *,
                     migrate: bool) -> None:
     configure_logging(level=settings.log_level, json=True, service=",".join(services))
+    tracing.configure_tracing(settings, service="yys-" + "-".join(services))
     platform = build_platform(settings)
     process = build_process(platform, services, roles=roles)
     from yys.runtime.rpc import MissingTargetError, attach_rpc

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from yys.kit.delayqueue import _redis_scripts as lua
 from yys.kit.delayqueue.ports import DeadJob, Job
+from yys.kit.observability import tracing
 
 
 class _Body(msgspec.Struct, frozen=True):
@@ -85,7 +86,8 @@ class RedisDelayQueue:
             raise ValueError("give run_at or delay, not both")
         due = run_at if run_at is not None else self._clock() + (delay or 0.0)
         jid = job_id or uuid.uuid4().hex
-        body = msgspec.json.encode(_Body(job_type, dict(payload), dict(headers or {})))
+        # The scheduling request's trace context rides along: the worker continues its trace.
+        body = msgspec.json.encode(_Body(job_type, dict(payload), tracing.with_trace_context(headers or {})))
         keys = [*self._keys("body", "attempts", "runat", "due", "dedup"), self._done_key(jid)]
         await self._enqueue(keys=keys, args=[jid, body, _ms(due), "1" if job_id is not None else "0"])
         return jid

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from yys.kit.delayqueue._sqlutil import check_dialect, insert_ignore, write_tx
 from yys.kit.delayqueue.ports import DeadJob, Job
+from yys.kit.observability import tracing
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
 
@@ -118,7 +119,8 @@ class SqlDelayQueue:
             "id": job_id or uuid.uuid4().hex,
             "job_type": job_type,
             "payload": msgspec.json.encode(dict(payload)).decode(),
-            "headers": msgspec.json.encode(dict(headers or {})).decode(),
+            # The scheduling request's trace context: the worker continues its trace.
+            "headers": msgspec.json.encode(tracing.with_trace_context(headers or {})).decode(),
             "state": PENDING,
             "run_at_ms": _ms(due),
             "attempts": 0,

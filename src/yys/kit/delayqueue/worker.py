@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 from yys.kit.delayqueue.backoff import RetryPolicy
 from yys.kit.delayqueue.ports import DelayQueue, Handler, Job, Outcome, WakesWorkers, WorkerObserver
+from yys.kit.observability import tracing
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,9 @@ class Worker:
         try:
             if handler is None:
                 raise LookupError(f"no handler registered for job type {job.type!r}")
-            await handler(job)
+            with tracing.job_span(job.type, job.headers, job_id=job.id, attempt=job.attempts,
+                                  lateness=job.lateness):
+                await handler(job)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             outcome: Outcome = "dead" if self._retry.exhausted(job.attempts) else "retry"

@@ -10,6 +10,7 @@ import msgspec
 
 from yys.kit.events.bus import Subscription, dlq_topic
 from yys.kit.events.envelope import Event
+from yys.kit.observability import tracing
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,10 @@ async def deliver(
     policy = sub.retry
     for attempt in range(1, policy.max_attempts + 1):
         try:
-            await sub.handler(event)
+            # One span per attempt, child of the publish that carried the event's context.
+            with tracing.consumer_span(event.topic, event.headers, group=sub.group_id,
+                                       event_id=event.id, attempt=attempt):
+                await sub.handler(event)
             return True
         except Exception as exc:  # a handler bug or outage must not kill the consumer
             log.warning(

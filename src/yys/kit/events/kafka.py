@@ -52,6 +52,8 @@ class KafkaConsumerSettings:
 class KafkaBus:
     """Publisher (one shared producer) and consumer group members. Implements `Bus`."""
 
+    messaging_system = "kafka"  # OpenTelemetry's name, on the relay's publish spans
+
     def __init__(
         self,
         bootstrap_servers: str | list[str],

@@ -42,6 +42,8 @@ class _GroupState:
 class MemoryBus:
     """Publisher and consumer groups over in-process logs. Implements `Bus`."""
 
+    messaging_system = "in_process"  # on the relay's publish spans (OTel has no name for it)
+
     def __init__(
         self, *, max_retained: int = 100_000, stop_grace: float = 10.0, ack_after_consumed: bool = False
     ) -> None:

@@ -50,6 +50,7 @@ from yys.kit.events._delivery import sleep_unless
 from yys.kit.events._lifecycle import Lifecycle
 from yys.kit.events.bus import Publisher
 from yys.kit.events.envelope import Event, decode_headers, decode_payload, encode_json
+from yys.kit.observability import tracing
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,9 @@ async def add_to_outbox(conn: AsyncConnection | AsyncSession, table: Table, even
             "topic": event.topic,
             "key": event.key,
             "payload": encode_json(event.payload),
-            "headers": encode_json(event.headers),
+            # The trace context of the writing request travels with the row, so the relay's
+            # publish (and the consumers after it) continue that trace.
+            "headers": encode_json(tracing.with_trace_context(event.headers)),
             "created_at": event.created_at,
             "attempts": 0,
         },
@@ -143,6 +146,7 @@ class OutboxRelay:
         self._life = Lifecycle(stop_grace)
         self._kicked = asyncio.Event()
         self._sqlite = engine.dialect.name == "sqlite"
+        self._system = str(getattr(publisher, "messaging_system", "unknown"))
 
     def kick(self) -> None:
         """Publish now rather than at the next poll (call it right after committing an event)."""
@@ -274,7 +278,10 @@ class OutboxRelay:
             for row in key_rows:
                 try:
                     event = _row_to_event(row)
-                    await asyncio.wait_for(self._publisher.publish(event), self._publish_timeout)
+                    with tracing.producer_span(event.topic, event.headers, system=self._system,
+                                               event_id=event.id):
+                        event = event.with_headers(**tracing.with_trace_context(event.headers))
+                        await asyncio.wait_for(self._publisher.publish(event), self._publish_timeout)
                 except Exception as exc:
                     failed[row.id] = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
                     log.warning("outbox publish failed",

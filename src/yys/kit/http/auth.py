@@ -10,6 +10,7 @@ from litestar.di import Provide
 
 from yys.kit.auth.tokens import USER_AUDIENCE, Claims, TokenService, bearer_token
 from yys.kit.errors import Unauthorized
+from yys.kit.observability.logging import set_user_id
 
 ClaimsCheck = Callable[[Claims], Awaitable[None]]
 
@@ -23,6 +24,7 @@ def provide_user_id(tokens: TokenService, *, check: ClaimsCheck | None = None,
                                audience=audience)
         if check is not None:
             await check(claims)
+        set_user_id(claims.subject)  # on this request's log lines from here on
         return claims.subject
 
     return Provide(user_id)

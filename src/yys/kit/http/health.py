@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client.openmetrics import exposition as openmetrics
 
 Check = Callable[[], Awaitable[None]]
 
@@ -41,7 +42,12 @@ def health_handlers(checks: Mapping[str, Check], *, timeout: float = 2.0,
                         status_code=200 if ready else 503)
 
     @get("/metrics", include_in_schema=False, sync_to_thread=False)
-    def metrics() -> Response[bytes]:
+    def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+        # Exemplars (trace ids on histogram buckets) exist only in the OpenMetrics format,
+        # which Prometheus asks for in its Accept header.
+        if "application/openmetrics-text" in request.headers.get("accept", ""):
+            body = openmetrics.generate_latest(REGISTRY)  # type: ignore[no-untyped-call]
+            return Response(body, media_type=openmetrics.CONTENT_TYPE_LATEST)
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return [healthz, readyz, metrics]
