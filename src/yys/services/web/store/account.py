@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 
 from yys.services.web.api_client import ApiError
-from yys.services.web.context import Web
+from yys.services.web.context import Web, WebDep
 from yys.services.web.i18n import LANG_COOKIE, LANGUAGES
 from yys.services.web.security import clear_token_cookie, safe_next, set_token_cookie
 from yys.services.web.store.forms import read_form
@@ -28,12 +28,12 @@ def _form_page(request: AnyRequest, web: Web, mode: str, *, mobile: str = "", ne
 
 
 @get("/login", name="store-login-form")
-async def login_form(request: AnyRequest, web: Web) -> Response[str]:
+async def login_form(request: AnyRequest, web: WebDep) -> Response[str]:
     return _form_page(request, web, "login", next_path=safe_next(request.query_params.get("next")))
 
 
 @get("/register", name="store-register-form")
-async def register_form(request: AnyRequest, web: Web) -> Response[str]:
+async def register_form(request: AnyRequest, web: WebDep) -> Response[str]:
     return _form_page(request, web, "register",
                       next_path=safe_next(request.query_params.get("next")))
 
@@ -57,12 +57,12 @@ async def _authenticate(request: AnyRequest, web: Web, mode: str) -> Response[st
 
 
 @post("/login", name="store-login", status_code=303)
-async def login(request: AnyRequest, web: Web) -> Response[str]:
+async def login(request: AnyRequest, web: WebDep) -> Response[str]:
     return await _authenticate(request, web, "login")
 
 
 @post("/register", name="store-register", status_code=303)
-async def register(request: AnyRequest, web: Web) -> Response[str]:
+async def register(request: AnyRequest, web: WebDep) -> Response[str]:
     return await _authenticate(request, web, "register")
 
 
@@ -74,7 +74,7 @@ async def logout() -> Response[str]:
 
 
 @post("/lang", name="store-lang", status_code=303)
-async def switch_language(request: AnyRequest, web: Web) -> Response[str]:
+async def switch_language(request: AnyRequest, web: WebDep) -> Response[str]:
     form = await read_form(request)
     lang = form.get("lang", "")
     response = _redirect(safe_next(form.get("next")))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 
 from yys.services.web.api_client import ApiError
-from yys.services.web.context import Web
+from yys.services.web.context import Web, WebDep
 from yys.services.web.errors import login_redirect
 from yys.services.web.security import TOKEN_COOKIE
 from yys.services.web.store.forms import BookingForm, as_int, read_form
@@ -28,7 +29,7 @@ def _token(request: AnyRequest) -> str | None:
 
 
 @post("/homestay/{homestay_id:int}/book", name="store-book", status_code=303)
-async def book(request: AnyRequest, web: Web, homestay_id: int) -> Response[str]:
+async def book(request: AnyRequest, web: WebDep, homestay_id: FromPath[int]) -> Response[str]:
     token = _token(request)
     if token is None:
         # Back to the homestay's page after login (the form's POST target has no page).
@@ -51,7 +52,7 @@ async def book(request: AnyRequest, web: Web, homestay_id: int) -> Response[str]
 
 
 @get("/orders", name="store-orders")
-async def orders(request: AnyRequest, web: Web) -> Response[str]:
+async def orders(request: AnyRequest, web: WebDep) -> Response[str]:
     token = _token(request)
     if token is None:
         return login_redirect(request)
@@ -73,12 +74,12 @@ async def _order_page(request: AnyRequest, web: Web, sn: str, *, error: str | No
 
 
 @get("/orders/{sn:str}", name="store-order")
-async def order_page(request: AnyRequest, web: Web, sn: str) -> Response[str]:
+async def order_page(request: AnyRequest, web: WebDep, sn: FromPath[str]) -> Response[str]:
     return await _order_page(request, web, sn)
 
 
 @get("/orders/{sn:str}/status", name="store-order-status")
-async def order_status(request: AnyRequest, web: Web, sn: str) -> Response[str]:
+async def order_status(request: AnyRequest, web: WebDep, sn: FromPath[str]) -> Response[str]:
     """The state fragment the order page polls while a payment is on its way (htmx)."""
     token = _token(request)
     if token is None:
@@ -114,15 +115,15 @@ async def _act(request: AnyRequest, web: Web, sn: str, action: str) -> Response[
 
 
 @post("/orders/{sn:str}/pay", name="store-pay", status_code=303)
-async def pay(request: AnyRequest, web: Web, sn: str) -> Response[str]:
+async def pay(request: AnyRequest, web: WebDep, sn: FromPath[str]) -> Response[str]:
     return await _act(request, web, sn, "pay")
 
 
 @post("/orders/{sn:str}/refund", name="store-refund", status_code=303)
-async def refund(request: AnyRequest, web: Web, sn: str) -> Response[str]:
+async def refund(request: AnyRequest, web: WebDep, sn: FromPath[str]) -> Response[str]:
     return await _act(request, web, sn, "refund")
 
 
 @post("/orders/{sn:str}/comment", name="store-comment", status_code=303)
-async def comment(request: AnyRequest, web: Web, sn: str) -> Response[str]:
+async def comment(request: AnyRequest, web: WebDep, sn: FromPath[str]) -> Response[str]:
     return await _act(request, web, sn, "comment")

@@ -8,9 +8,10 @@ import uuid
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 
 from yys.services.web.api_client import ApiError
-from yys.services.web.context import Web
+from yys.services.web.context import Web, WebDep
 from yys.services.web.store.forms import BookingForm, read_form
 from yys.services.web.store.gateway import StoreApi
 from yys.services.web.store.models import Homestay
@@ -30,7 +31,7 @@ async def _section(call: Any) -> tuple[list[Any], str | None]:
 
 
 @get("/", name="store-home")
-async def home(request: AnyRequest, web: Web) -> Response[str]:
+async def home(request: AnyRequest, web: WebDep) -> Response[str]:
     api = StoreApi(web.api)
     (preferred, preferred_error), (bosses, bosses_error), (guess, guess_error) = await asyncio.gather(
         _section(api.preferred()), _section(api.good_bosses()), _section(api.guess()))
@@ -69,12 +70,12 @@ async def render_homestay(request: AnyRequest, web: Web, homestay_id: int, *,
 
 
 @get("/homestay/{homestay_id:int}", name="store-homestay")
-async def homestay_page(request: AnyRequest, web: Web, homestay_id: int) -> Response[str]:
+async def homestay_page(request: AnyRequest, web: WebDep, homestay_id: FromPath[int]) -> Response[str]:
     return await render_homestay(request, web, homestay_id)
 
 
 @post("/homestay/{homestay_id:int}/price", name="store-price", status_code=200)
-async def live_price(request: AnyRequest, web: Web, homestay_id: int) -> Response[str]:
+async def live_price(request: AnyRequest, web: WebDep, homestay_id: FromPath[int]) -> Response[str]:
     """The price fragment the booking form swaps in as its fields change (htmx)."""
     form = BookingForm.parse(await read_form(request))
     homestay = await StoreApi(web.api).homestay(homestay_id)
