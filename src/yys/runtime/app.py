@@ -147,6 +147,9 @@ def create_app(process: Process, *, migrate_on_start: bool = False, title: str =
         lifespan=[lifespan],
         after_request=success_is_200,
         request_max_body_size=settings.request_max_body_bytes,
+        # Litestar's default config would put a plain-text stderr handler on the root logger;
+        # `configure_logging` owns logging (JSON on stdout) for every library.
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title="yys API",
             version="1.0.0",

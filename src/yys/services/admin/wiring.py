@@ -3,6 +3,7 @@ bootstrap hook. Nothing here runs at import time."""
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -92,7 +93,7 @@ def token_issuer(platform: Platform) -> TokenIssuer:
 def bootstrap_hook(managers: ManagerService, settings: Settings) -> Hook:
     """Create `admin` when there is no manager. Idempotent; replicas starting together race on
     the unique username and the losers simply find it done. A generated password is printed once
-    on stdout, on a line of its own, and never goes to the (JSON) logs."""
+    on stderr, on a line of its own, and never goes to the (JSON) logs on stdout."""
 
     async def bootstrap() -> None:
         configured = settings.admin_password
@@ -102,8 +103,9 @@ def bootstrap_hook(managers: ManagerService, settings: Settings) -> Hook:
         except UsernameTaken:
             return
         if generated is not None:
-            # stdout on purpose, not the logs: shown once to whoever started the first replica.
-            print(f"admin password: {generated}", flush=True)
+            # stderr on purpose, not the logs: shown once to whoever started the first replica
+            # (stdout carries JSON log lines only; a log shipper must never receive this).
+            print(f"admin password: {generated}", file=sys.stderr, flush=True)
 
     return bootstrap
 

@@ -26,7 +26,7 @@ async def test_generated_password_printed_once(tmp_path: Path, database_url: str
     settings = admin_settings(tmp_path, database_url, admin_password=None)
     async with running(settings) as (client, _):
         captured = capsys.readouterr()
-        (password,) = PRINTED.findall(captured.out)
+        (password,) = PRINTED.findall(captured.err)  # stderr: stdout is for JSON log lines
         assert (captured.out + captured.err).count(password) == 1  # not in any log line
         assert await login(client, "admin", password)
     async with running(settings) as (client, _):  # a restart: nothing new, nothing printed
@@ -63,7 +63,7 @@ async def test_replicas_starting_together_create_one_admin(
     try:
         hooks = [bootstrap_hook(_service(platform, r), platform.settings) for r in replicas]
         await asyncio.gather(*(hook() for hook in hooks))
-        assert len(PRINTED.findall(capsys.readouterr().out)) == 1
+        assert len(PRINTED.findall(capsys.readouterr().err)) == 1
         total, found = await _service(platform, db).search(where=ManagerFilter(),
                                                            page=PageRequest())
         assert total == 1 and found[0].username == "admin"
