@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
 
 from tests.integration.web.conftest import ADMIN_PASSWORD, Site
@@ -9,15 +12,16 @@ from tests.integration.web.conftest import ADMIN_PASSWORD, Site
 ROLE_PASSWORD = "console-role-pass-1"
 
 
+@asynccontextmanager
 async def console_login(site: Site, username: str = "admin", password: str = ADMIN_PASSWORD,
-                        **headers: str) -> httpx.AsyncClient:
-    """A browser-like client holding a console session (the caller closes it)."""
-    client = site.browser(**headers)
-    resp = await client.post("/console/login", data={"username": username, "password": password,
-                                                      "next": "/console"})
-    assert resp.status_code == 303, resp.text
-    assert resp.headers["location"] == "/console"
-    return client
+                        **headers: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser-like client holding a console session."""
+    async with site.browser(**headers) as client:
+        resp = await client.post("/console/login", data={"username": username, "password": password,
+                                                          "next": "/console"})
+        assert resp.status_code == 303, resp.text
+        assert resp.headers["location"] == "/console"
+        yield client
 
 
 async def admin_token(site: Site) -> str:

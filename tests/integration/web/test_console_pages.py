@@ -43,8 +43,7 @@ async def test_wrong_password_is_a_message_in_the_form(site: Site) -> None:
 
 
 async def test_login_sets_an_httponly_console_cookie_and_logout_clears_it(site: Site) -> None:
-    client = await console_login(site)
-    async with client:
+    async with console_login(site) as client:
         cookie = client.cookies.jar
         stored = [c for c in cookie if c.name == "yys_console"]
         assert stored and stored[0].path == "/console"
@@ -69,8 +68,7 @@ async def test_the_login_cookie_flags(site: Site) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_every_page_renders_for_a_superadmin(site: Site, lang: str) -> None:
-    client = await console_login(site, **{"Accept-Language": lang})
-    async with client:
+    async with console_login(site, **{"Accept-Language": lang}) as client:
         for path in PAGES:
             resp = await client.get(path)
             assert resp.status_code == 200, (path, resp.status_code, resp.text[:500])
@@ -85,8 +83,7 @@ async def test_every_page_renders_for_a_superadmin(site: Site, lang: str) -> Non
 
 
 async def test_dashboard_draws_three_svg_charts_with_one_bar_per_day(site: Site) -> None:
-    client = await console_login(site, **{"Accept-Language": "en"})
-    async with client:
+    async with console_login(site, **{"Accept-Language": "en"}) as client:
         resp = await client.get("/console?from=2026-01-01&to=2026-01-10")
     html = resp.text
     assert html.count('<svg class="chart"') == 3
@@ -97,8 +94,7 @@ async def test_dashboard_draws_three_svg_charts_with_one_bar_per_day(site: Site)
 
 
 async def test_a_range_the_api_refuses_is_shown_next_to_the_dates(site: Site) -> None:
-    client = await console_login(site, **{"Accept-Language": "en"})
-    async with client:
+    async with console_login(site, **{"Accept-Language": "en"}) as client:
         resp = await client.get("/console?from=2026-03-01&to=2026-01-01")
     assert resp.status_code == 200
     assert 'id="range-error"' in resp.text and "from must be before to" in resp.text
@@ -106,8 +102,7 @@ async def test_a_range_the_api_refuses_is_shown_next_to_the_dates(site: Site) ->
 
 
 async def test_a_bad_filter_is_a_message_above_an_empty_table(site: Site) -> None:
-    client = await console_login(site, **{"Accept-Language": "en"})
-    async with client:
+    async with console_login(site, **{"Accept-Language": "en"}) as client:
         resp = await client.get("/console/homestays?homestayBusinessId=abc")
         listing = await client.get("/console/homestays?title=&rowState=1")
     assert resp.status_code == 200 and 'role="alert"' in resp.text and "No records" in resp.text
@@ -115,8 +110,7 @@ async def test_a_bad_filter_is_a_message_above_an_empty_table(site: Site) -> Non
 
 
 async def test_a_missing_record_is_a_console_page_not_json(site: Site) -> None:
-    client = await console_login(site, **{"Accept-Language": "en"})
-    async with client:
+    async with console_login(site, **{"Accept-Language": "en"}) as client:
         resp = await client.get("/console/homestays/999999")
         order = await client.get("/console/orders/HSO-NOT-THERE")
     for r in (resp, order):
