@@ -53,7 +53,7 @@ def metrics_middleware(service: str) -> Any:
                                     HTTP_DURATION.labels(service, method, route))
         pair[0].inc()
         # With tracing on, the observation links to its trace (shown in OpenMetrics output).
-        ids = tracing.current_ids()
+        ids = tracing.current_ids(sampled_only=True)
         pair[1].observe(seconds, {"trace_id": ids[0]} if ids is not None else None)
 
     def factory(app: ASGIApp) -> ASGIApp:

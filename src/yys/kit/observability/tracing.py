@@ -171,12 +171,13 @@ def with_trace_context(headers: Mapping[str, str]) -> dict[str, str]:
     return dict(inject(dict(headers))) if _state.active is not None else dict(headers)
 
 
-def current_ids() -> tuple[str, str] | None:
-    """(trace_id, span_id) in hex of the current recording span, for logs and exemplars."""
+def current_ids(*, sampled_only: bool = False) -> tuple[str, str] | None:
+    """(trace_id, span_id) in hex of the current span. Logs take unsampled ones too (they still
+    tie one request's lines together across services); exemplars want only traces that exist."""
     if _state.active is None:
         return None
     ctx = trace.get_current_span().get_span_context()
-    if not ctx.is_valid:
+    if not ctx.is_valid or (sampled_only and not ctx.trace_flags.sampled):
         return None
     return format(ctx.trace_id, "032x"), format(ctx.span_id, "016x")
 
