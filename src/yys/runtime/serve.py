@@ -70,6 +70,8 @@ def _banner(settings: Settings) -> str:
     return "\n".join([
         "",
         "yys is up (one process: " + ", ".join(SERVICES) + ")",
+        f"  Storefront    {base}/",
+        f"  Console       {base}/console",
         f"  API           {base}/travel/v1/homestay/guessList  (POST)",
         f"  API docs      {base}/docs",
         f"  Health        {base}/healthz   {base}/readyz",
