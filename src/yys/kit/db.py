@@ -19,15 +19,26 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from yys.kit.errors import DB_ERROR, Unavailable
+from yys.kit.observability import db_metrics
 from yys.kit.observability.tracing import instrument_engine
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False,
+                 engine: AsyncEngine | None = None) -> None:
         self.url = url
         self.dialect = make_url(url).get_backend_name()
-        self.engine: AsyncEngine = _create_engine(url, pool_size=pool_size, echo=echo)
+        if engine is not None:  # a view on an existing pool (see `for_service`)
+            self.engine: AsyncEngine = engine
+            return
+        self.engine = _create_engine(url, pool_size=pool_size, echo=echo)
         instrument_engine(self.engine)  # statement spans, when tracing is on
+
+    def for_service(self, service: str) -> Database:
+        """A view on the same pool whose statements are counted under `service` (metrics)."""
+        db_metrics.POOLS.track(self.engine.sync_engine, service)
+        view = self.engine.execution_options(**{db_metrics.SERVICE_OPTION: service})
+        return Database(self.url, engine=view)
 
     @property
     def is_sqlite(self) -> bool:
@@ -60,6 +71,7 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        db_metrics.POOLS.forget(self.engine.sync_engine)
         await self.engine.dispose()
 
 
@@ -78,6 +90,7 @@ def _create_engine(url: str, *, pool_size: int, echo: bool) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": 30}
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        db_metrics.instrument(engine.sync_engine)
         return engine
     kwargs.update(
         pool_size=pool_size,
@@ -87,7 +100,9 @@ def _create_engine(url: str, *, pool_size: int, echo: bool) -> AsyncEngine:
         pool_timeout=5,
         isolation_level="READ COMMITTED",
     )
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    db_metrics.instrument(engine.sync_engine)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -104,6 +119,7 @@ class Databases:
 
     def __init__(self, *, pool_size: int = 10, echo: bool = False) -> None:
         self._by_url: dict[str, Database] = {}
+        self._views: dict[tuple[str, str], Database] = {}
         self._pool_size = pool_size
         self._echo = echo
 
@@ -111,6 +127,13 @@ class Databases:
         if url not in self._by_url:
             self._by_url[url] = Database(url, pool_size=self._pool_size, echo=self._echo)
         return self._by_url[url]
+
+    def for_service(self, url: str, service: str) -> Database:
+        """The database at `url` as seen by `service` (shared pool, own metrics label)."""
+        key = (url, service)
+        if key not in self._views:
+            self._views[key] = self.get(url).for_service(service)
+        return self._views[key]
 
     def all(self) -> list[Database]:
         return list(self._by_url.values())

@@ -100,4 +100,4 @@ class Platform:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def database(self, service: str) -> Database:
-        return self.databases.get(self.settings.database_url_for(service))
+        return self.databases.for_service(self.settings.database_url_for(service), service)

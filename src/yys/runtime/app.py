@@ -21,6 +21,7 @@ from yys.kit.http.health import Check, health_handlers
 from yys.kit.http.middleware import empty_body_as_object, metrics_middleware, success_is_200
 from yys.kit.migrations import upgrade
 from yys.kit.observability import tracing
+from yys.kit.observability.metrics import publish_build_info
 from yys.runtime.platform import close_platform
 from yys.runtime.registry import builder
 
@@ -117,7 +118,18 @@ def build_process(platform: Platform, names: Iterable[str], *,
     return Process(platform=platform, services=services, clients=clients, roles=roles)
 
 
+def process_label(process: Process) -> str:
+    """`process` of `yys_build_info`: `yys` for the whole platform in one process, else what the
+    split topology names the child: the service of an API process, the role of a background one."""
+    if set(process.roles) == set(ROLES) and len(process.services) > 1:
+        return "yys"
+    if "api" in process.roles:
+        return ",".join(s.name for s in process.services)
+    return ",".join(process.roles)
+
+
 def create_app(process: Process, *, migrate_on_start: bool = False, title: str = "yys") -> Litestar:
+    publish_build_info(process_label(process))
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         if migrate_on_start:

@@ -38,7 +38,8 @@ class _SqlJobQueues:
         self._databases = databases
 
     def _engine(self, service: str) -> Any:
-        return self._databases.get(self._settings.database_url_for(service)).engine
+        url = self._settings.database_url_for(service)
+        return self._databases.for_service(url, service).engine
 
     def queue(self, service: str, table: Table) -> DelayQueue:
         from yys.kit.delayqueue.sql import SqlDelayQueue

@@ -140,3 +140,19 @@ class WorkerObserver(Protocol):
     def job_started(self, job: Job) -> None: ...
 
     def job_finished(self, job: Job, outcome: Outcome, duration: float, error: str | None) -> None: ...
+
+
+class JobCounts(msgspec.Struct, frozen=True, kw_only=True):
+    """Jobs not dead, by state: `due` (runnable, not leased), `scheduled` (due later), `running`
+    (leased). A job whose lease ran out counts as due: it will be claimed again."""
+
+    due: int
+    scheduled: int
+    running: int
+
+
+@runtime_checkable
+class CountsJobs(Protocol):
+    """Optional for an adapter: counts by state, for the `yys_jobs_depth` gauge."""
+
+    async def counts(self) -> JobCounts: ...

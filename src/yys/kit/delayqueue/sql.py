@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from yys.kit.delayqueue._sqlutil import check_dialect, insert_ignore, write_tx
-from yys.kit.delayqueue.ports import DeadJob, Job
+from yys.kit.delayqueue.ports import DeadJob, Job, JobCounts
 from yys.kit.observability import tracing
 
 PENDING, DONE, DEAD = "pending", "done", "dead"
@@ -241,6 +241,22 @@ class SqlDelayQueue:
 
     async def dead_count(self) -> int:
         return await self._count(self._t.c.state == DEAD)
+
+    async def counts(self) -> JobCounts:
+        """See `CountsJobs`: one scan of the pending rows (index on state, run_at)."""
+        t, now_ms = self._t, _ms(self._clock())
+        leased = t.c.locked_until_ms >= now_ms
+        free = sa.or_(t.c.locked_until_ms.is_(None), t.c.locked_until_ms < now_ms)
+
+        def tally(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+            return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+        stmt = sa.select(tally(sa.and_(free, t.c.run_at_ms <= now_ms)),
+                         tally(sa.and_(free, t.c.run_at_ms > now_ms)),
+                         tally(leased)).where(t.c.state == PENDING)
+        async with self._engine.connect() as conn:
+            due, scheduled, running = (await conn.execute(stmt)).one()
+        return JobCounts(due=int(due), scheduled=int(scheduled), running=int(running))
 
     async def _count(self, where: sa.ColumnElement[bool]) -> int:
         async with self._engine.connect() as conn:

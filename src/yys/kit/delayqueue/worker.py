@@ -14,8 +14,18 @@ import uuid
 from collections.abc import Callable, Mapping
 
 from yys.kit.delayqueue.backoff import RetryPolicy
-from yys.kit.delayqueue.ports import DelayQueue, Handler, Job, Outcome, WakesWorkers, WorkerObserver
+from yys.kit.delayqueue.metrics import JobMetrics
+from yys.kit.delayqueue.ports import (
+    CountsJobs,
+    DelayQueue,
+    Handler,
+    Job,
+    Outcome,
+    WakesWorkers,
+    WorkerObserver,
+)
 from yys.kit.observability import tracing
+from yys.kit.observability.refresh import REFRESH_SECONDS, refresh_every
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +62,10 @@ class Worker:
         purge_interval: float = 300.0,
         stop_timeout: float | None = None,
         clock: Callable[[], float] = time.time,
+        service: str | None = None,
+        metrics_interval: float = REFRESH_SECONDS,
     ) -> None:
+        """`service` names the owner in the job metrics; without it none are recorded."""
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
         self._queue = queue
@@ -62,6 +75,10 @@ class Worker:
         self._retry = retry or RetryPolicy()
         self.worker_id = worker_id or f"worker-{uuid.uuid4().hex[:12]}"
         self._observer: WorkerObserver = observer or LoggingObserver()
+        self._metrics = None if service is None else JobMetrics(service, self._observer)
+        if self._metrics is not None:
+            self._observer = self._metrics
+        self._metrics_interval = metrics_interval
         # Renew well before expiry so one slow round trip does not lose the lease.
         self._heartbeat_interval = heartbeat_interval or max(queue.lease_seconds / 3, 0.01)
         self._purge_interval = purge_interval
@@ -84,6 +101,7 @@ class Worker:
         self._running = True
         self._finished.clear()
         housekeeping = asyncio.create_task(self._housekeeping())
+        gauges = asyncio.create_task(self._refresh_depth())
         try:
             while not self._stopping.is_set():
                 self._wake.clear()
@@ -95,9 +113,10 @@ class Worker:
             await self._drain()
         finally:
             housekeeping.cancel()
+            gauges.cancel()
             for task in list(self._inflight):
                 task.cancel()
-            await asyncio.gather(housekeeping, *self._inflight, return_exceptions=True)
+            await asyncio.gather(housekeeping, gauges, *self._inflight, return_exceptions=True)
             self._running = False
             self._finished.set()
 
@@ -175,6 +194,17 @@ class Worker:
         if not kept:
             log.warning("lease of delay job %s was lost before it finished", job.id)
         self._observer.job_finished(job, outcome, time.monotonic() - started, error)
+
+    async def _refresh_depth(self) -> None:
+        """Keep `yys_jobs_depth` current (a query every `metrics_interval`, not per scrape)."""
+        metrics, queue = self._metrics, self._queue
+        if metrics is None or not isinstance(queue, CountsJobs):
+            return
+
+        async def refresh() -> None:
+            metrics.depth(await queue.counts())
+
+        await refresh_every(self._metrics_interval, refresh, self._stopping, what="jobs depth")
 
     async def _housekeeping(self) -> None:
         last_purge = time.monotonic()

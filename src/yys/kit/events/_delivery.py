@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import msgspec
 
 from yys.kit.events.bus import Subscription, dlq_topic
 from yys.kit.events.envelope import Event
+from yys.kit.events.metrics import observe_processing
 from yys.kit.observability import tracing
 
 log = logging.getLogger(__name__)
@@ -52,13 +54,16 @@ async def deliver(
     """
     policy = sub.retry
     for attempt in range(1, policy.max_attempts + 1):
+        started = time.perf_counter()
         try:
             # One span per attempt, child of the publish that carried the event's context.
             with tracing.consumer_span(event.topic, event.headers, group=sub.group_id,
                                        event_id=event.id, attempt=attempt):
                 await sub.handler(event)
+            observe_processing(event.topic, sub.group_id, time.perf_counter() - started, ok=True)
             return True
         except Exception as exc:  # a handler bug or outage must not kill the consumer
+            observe_processing(event.topic, sub.group_id, time.perf_counter() - started, ok=False)
             log.warning(
                 "event handler failed",
                 extra={"group": sub.group_id, "topic": event.topic, "event_id": event.id,

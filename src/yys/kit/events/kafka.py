@@ -26,6 +26,7 @@ from yys.kit.events._delivery import deliver
 from yys.kit.events._lifecycle import Lifecycle
 from yys.kit.events.bus import ConsumerGroup, Handler, RetryPolicy, Subscription, dlq_topic
 from yys.kit.events.envelope import Event, EventDecodeError, decode_event, encode_event
+from yys.kit.events.metrics import REFRESH_SECONDS, LagGauge, refresh_every
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class KafkaConsumerSettings:
     fetch_max_wait_ms: int = 100
     max_poll_records: int = 100
     stop_grace: float = 10.0
+    lag_interval: float = REFRESH_SECONDS  # how often the member refreshes its lag gauges
 
 
 class KafkaBus:
@@ -219,11 +221,22 @@ class KafkaConsumerGroup:
 
     async def _consume(self, consumer: AIOKafkaConsumer) -> None:
         stopping = self._life.stopping
-        while not stopping.is_set():
-            batch = await consumer.getmany(timeout_ms=self._settings.poll_timeout_ms)
-            for tp, messages in batch.items():
-                if stopping.is_set() or not await self._handle_batch(consumer, tp, messages):
-                    return
+        lag = LagGauge(self._sub.group_id)
+
+        async def refresh_lag() -> None:
+            lag.update(await partition_lag(consumer))
+
+        gauges = asyncio.create_task(refresh_every(self._settings.lag_interval, refresh_lag,
+                                                   stopping, what="consumer lag"))
+        try:
+            while not stopping.is_set():
+                batch = await consumer.getmany(timeout_ms=self._settings.poll_timeout_ms)
+                for tp, messages in batch.items():
+                    if stopping.is_set() or not await self._handle_batch(consumer, tp, messages):
+                        return
+        finally:
+            gauges.cancel()
+            lag.clear()
 
     async def _handle_batch(self, consumer: AIOKafkaConsumer, tp: TopicPartition,
                             messages: list[ConsumerRecord[bytes, bytes]]) -> bool:
@@ -281,6 +294,21 @@ class KafkaConsumerGroup:
         except TimeoutError:
             log.warning("rebalance proceeds while a handler is still running",
                         extra={"group": self._sub.group_id})
+
+
+async def partition_lag(consumer: AIOKafkaConsumer) -> dict[tuple[str, int], int]:
+    """End offset minus the group's committed offset of each partition assigned to `consumer`,
+    both asked of the broker (not this member's view): what the group still has to handle. A
+    partition the group never committed counts from its first retained offset."""
+    partitions = sorted(consumer.assignment())
+    if not partitions:
+        return {}
+    ends = await consumer.end_offsets(partitions)
+    committed = {tp: await consumer.committed(tp) for tp in partitions}
+    unset = [tp for tp, offset in committed.items() if offset is None]
+    starts = await consumer.beginning_offsets(unset) if unset else {}
+    return {(tp.topic, tp.partition): ends[tp] - (committed[tp] or starts.get(tp, 0))
+            for tp in partitions}
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -19,6 +19,7 @@ from yys.kit.events._delivery import deliver
 from yys.kit.events._lifecycle import Lifecycle
 from yys.kit.events.bus import ConsumerGroup, Handler, RetryPolicy, Subscription
 from yys.kit.events.envelope import Event
+from yys.kit.events.metrics import REFRESH_SECONDS, LagGauge, refresh_every
 
 log = logging.getLogger(__name__)
 
@@ -191,9 +192,18 @@ class MemoryConsumerGroup:
     async def run(self) -> None:
         self._life.enter()
         group = self._group
+        # Lag as on Kafka, with one partition per topic ("0").
+        lag = LagGauge(self._sub.group_id)
+
+        async def refresh_lag() -> None:
+            lag.update({(t, 0): self._bus.backlog(self._sub.group_id, t) for t in self._sub.topics})
+
+        gauges = asyncio.create_task(refresh_every(REFRESH_SECONDS, refresh_lag,
+                                                   self._life.stopping, what="consumer lag"))
         try:
             await self._consume(group)
         finally:
+            gauges.cancel()
             if group.active is self:
                 group.active = None
                 self._bus.notify()  # wake a standby member of the same group

@@ -50,6 +50,7 @@ from yys.kit.events._delivery import sleep_unless
 from yys.kit.events._lifecycle import Lifecycle
 from yys.kit.events.bus import Publisher
 from yys.kit.events.envelope import Event, decode_headers, decode_payload, encode_json
+from yys.kit.events.metrics import REFRESH_SECONDS, RelayMetrics, refresh_every, service_of_outbox
 from yys.kit.observability import tracing
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,8 @@ class OutboxRelay:
         publish_timeout: float = 30.0,
         max_error_backoff: float = 10.0,
         stop_grace: float = 30.0,
+        service: str | None = None,
+        metrics_interval: float = REFRESH_SECONDS,
     ) -> None:
         self._engine = engine
         self._table = table
@@ -146,6 +149,8 @@ class OutboxRelay:
         self._life = Lifecycle(stop_grace)
         self._kicked = asyncio.Event()
         self._sqlite = engine.dialect.name == "sqlite"
+        self._metrics = RelayMetrics(service or service_of_outbox(table.name))
+        self._metrics_interval = metrics_interval
         self._system = str(getattr(publisher, "messaging_system", "unknown"))
 
     def kick(self) -> None:
@@ -161,6 +166,8 @@ class OutboxRelay:
         """Publish pending rows until `stop()`; a DB or broker outage is retried, never fatal."""
         self._life.enter()
         errors = 0
+        gauges = asyncio.create_task(refresh_every(
+            self._metrics_interval, self.refresh_metrics, self._life.stopping, what="outbox"))
         try:
             while not self._life.stopping.is_set():
                 try:
@@ -174,6 +181,7 @@ class OutboxRelay:
                 if result.claimed < self._batch_size or result.failed:
                     await self._pause(self._poll_interval)
         finally:
+            gauges.cancel()
             self._life.exit()
 
     async def publish_pending_once(self) -> int:
@@ -188,6 +196,11 @@ class OutboxRelay:
             count, oldest = (await conn.execute(query)).one()
         age = None if oldest is None else max(0.0, time.time() - float(oldest))
         return Backlog(int(count), age)
+
+    async def refresh_metrics(self) -> None:
+        """Set the backlog gauges (the relay loop calls it every few seconds)."""
+        backlog = await self.backlog()
+        self._metrics.backlog(backlog.pending, backlog.oldest_age_seconds)
 
     async def pending_count(self) -> int:
         return (await self.backlog()).pending
@@ -283,11 +296,13 @@ class OutboxRelay:
                         event = event.with_headers(**tracing.with_trace_context(event.headers))
                         await asyncio.wait_for(self._publisher.publish(event), self._publish_timeout)
                 except Exception as exc:
+                    self._metrics.failed()
                     failed[row.id] = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
                     log.warning("outbox publish failed",
                                 extra={"table": self._table.name, "event_id": row.event_id,
                                        "error": failed[row.id]})
                     return  # later events of this key wait, to keep their order
+                self._metrics.published(row.topic)
                 published.append(row.id)
 
         await asyncio.gather(*(publish_key(key_rows) for key_rows in by_key.values()))

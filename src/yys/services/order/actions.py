@@ -32,6 +32,7 @@ from yys.services.order.backoffice_rules import (
     check_user_refund,
 )
 from yys.services.order.domain import Order, OrderNotFound, check_move, source_state
+from yys.services.order.metrics import ORDERS_CLOSED, ORDERS_REFUNDED
 from yys.services.order.ports import Clock, OrderUnit, ReadsFactory, WritesFactory
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,11 @@ class OrderActions:
 
     async def cancel(self, *, actor: Actor, sn: str) -> Order:
         """0 → -1. A payment that lands afterwards is refunded by the payment consumer."""
-        return await self._move(sn, TradeState.CANCELLED, actor=actor, action="cancel")
+        order, moved = await self._transition(sn, TradeState.CANCELLED, actor=actor,
+                                              action="cancel")
+        if moved:  # committed by this call (a repeated click moves nothing)
+            ORDERS_CLOSED.labels("admin").inc()
+        return order
 
     async def admin_refund(self, *, actor: Actor, sn: str) -> Order:
         """1 → 3 at any time before check-in, and the money back (see the module docstring)."""
@@ -131,6 +136,7 @@ class OrderActions:
         order, moved = await self._transition(sn, TradeState.REFUNDED, actor=actor,
                                               action="refund", check=check, extra=request)
         if moved:
+            ORDERS_REFUNDED.inc()  # the move committed; the money leg may still be retried
             await self.pay_back(sn, reason=reason)
         return order
 

@@ -21,10 +21,18 @@ from yys.services.order.domain import (
     OrderNotFound,
     Payment,
     PaymentAction,
+    PaymentDecision,
     check_move,
     decide_unapplied_payment,
     fen_to_yuan,
     source_state,
+)
+from yys.services.order.metrics import (
+    ORDERS_CLOSED,
+    ORDERS_EXPIRED,
+    ORDERS_PAID,
+    OVERDUE_GRACE_SECONDS,
+    OVERDUE_UNPAID,
 )
 from yys.services.order.ports import Clock, ReadsFactory, WritesFactory
 from yys.services.order.settlement import day_window, settle
@@ -65,8 +73,9 @@ class OrderLifecycle:
         # Legal from what we read now, but not when the UPDATE ran: someone moved it meanwhile.
         raise Conflict("order state changed concurrently")
 
-    async def close_order(self, sn: str) -> bool:
+    async def close_order(self, sn: str, *, reason: str = "timeout") -> bool:
         """The close job: 0 → -1 only; anything else (paid, already closed, gone) is a no-op.
+        `reason` labels the closed-orders counter (`timeout` for the job, `sweep` for the sweep).
 
         Payment is asked first to settle the order's pending payment with the provider: a
         payment made in time whose notify is late (provider retries, a crash) then pays the
@@ -87,18 +96,22 @@ class OrderLifecycle:
             closed = await unit.repo.transition(sn, from_state=TradeState.WAIT_PAY,
                                                 to_state=TradeState.CANCELLED)
         if closed:
-            log.info("unpaid order closed", extra={"order_sn": sn})
+            ORDERS_CLOSED.labels(reason).inc()
+            log.info("unpaid order closed", extra={"order_sn": sn, "reason": reason})
         return closed
 
     async def sweep_unpaid(self) -> int:
         """Safety net for lost close jobs: close wait-pay orders older than the close delay."""
         cutoff = int(self._clock() - self._close_delay)
         async with self._reads() as repo:
+            # Counted before this sweep closes them: the gauge shows close jobs that did not run.
+            OVERDUE_UNPAID.set(
+                await repo.count_wait_pay_created_before(cutoff - OVERDUE_GRACE_SECONDS))
             stale = await repo.wait_pay_created_before(cutoff, limit=SWEEP_BATCH)
         closed = 0
         for sn in stale:
             try:
-                closed += await self.close_order(sn)
+                closed += await self.close_order(sn, reason="sweep")
             except Exception:  # one order (e.g. payment unreachable) must not stop the sweep
                 log.exception("sweeper could not close an order", extra={"order_sn": sn})
         if closed:
@@ -114,7 +127,9 @@ class OrderLifecycle:
         for _ in range(EXPIRE_MAX_BATCHES):
             async with self._writes() as unit:
                 due = await unit.repo.wait_use_ended_before(cutoff, limit=SWEEP_BATCH)
-                expired += await unit.repo.expire(due, cutoff=cutoff)
+                batch = await unit.repo.expire(due, cutoff=cutoff)
+            ORDERS_EXPIRED.inc(batch)  # committed
+            expired += batch
             if len(due) < SWEEP_BATCH:
                 break
         if expired:
@@ -125,20 +140,27 @@ class OrderLifecycle:
         """A successful payment: pays the waiting order exactly once (None = it paid it now),
         otherwise says what happened to it. A refund is recorded on the order and committed
         before the payment service is asked for it, so a failed call is retried by redelivery."""
+        decision: PaymentDecision | None
         async with self._writes() as unit:
             if await unit.repo.mark_paid(payment):
                 await unit.jobs.schedule_pay_notify(payment.order_sn)
-                return None
-            order = await unit.repo.get_by_sn(payment.order_sn)
-            decision = decide_unapplied_payment(order, payment)
-            if decision.action is PaymentAction.ALREADY_APPLIED:
-                if order is not None and order.trade_state == TradeState.WAIT_USE:
-                    # Dedup'd by job id; re-enqueueing covers a notification lost after commit.
-                    await unit.jobs.schedule_pay_notify(payment.order_sn)
-                return decision.action
-            if order is not None:
-                await unit.repo.note_payment(order.sn, pay_sn=payment.pay_sn,
-                                             note=f"{decision.action.value}: {decision.reason}")
+                decision = None
+            else:
+                order = await unit.repo.get_by_sn(payment.order_sn)
+                decision = decide_unapplied_payment(order, payment)
+                if decision.action is PaymentAction.ALREADY_APPLIED:
+                    if order is not None and order.trade_state == TradeState.WAIT_USE:
+                        # Dedup'd by job id; re-enqueueing covers a notification lost after
+                        # commit.
+                        await unit.jobs.schedule_pay_notify(payment.order_sn)
+                    return decision.action
+                if order is not None:
+                    await unit.repo.note_payment(
+                        order.sn, pay_sn=payment.pay_sn,
+                        note=f"{decision.action.value}: {decision.reason}")
+        if decision is None:  # this call paid the order, and that committed: counted once
+            ORDERS_PAID.inc()
+            return None
         if decision.action is PaymentAction.REFUND:
             log.warning("refunding a payment that cannot pay its order",
                         extra={"order_sn": payment.order_sn, "pay_sn": payment.pay_sn,

@@ -47,6 +47,10 @@ class OrderRepository(Protocol):
 
     async def wait_pay_created_before(self, cutoff: int, *, limit: int) -> list[str]: ...
 
+    async def count_wait_pay_created_before(self, cutoff: int) -> int:
+        """How many wait-pay orders were created before `cutoff` (epoch seconds)."""
+        ...
+
     async def claim_idempotency_key(self, *, user_id: int, key: str, fingerprint: str,
                                     order_sn: str) -> IdempotencyRecord | None:
         """Store the key; if it exists already (a unique index decides), return that record."""

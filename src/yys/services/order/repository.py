@@ -163,6 +163,11 @@ class SqlOrderRepository:
                 .order_by(_O.create_time).limit(limit))
         return [str(sn) for sn in (await self._conn.execute(stmt)).scalars()]
 
+    async def count_wait_pay_created_before(self, cutoff: int) -> int:
+        stmt = (sa.select(sa.func.count()).select_from(t.homestay_order)
+                .where(_O.trade_state == 0, _O.create_time < to_datetime(cutoff)))
+        return int((await self._conn.execute(stmt)).scalar_one())
+
     async def claim_idempotency_key(self, *, user_id: int, key: str, fingerprint: str,
                                     order_sn: str) -> IdempotencyRecord | None:
         stmt = t.idempotency_key.insert().values(user_id=user_id, idem_key=key,

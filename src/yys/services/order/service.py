@@ -28,6 +28,7 @@ from yys.services.order.domain import (
     parse_state_filter,
     replayed_sn,
 )
+from yys.services.order.metrics import ORDERS_CREATED
 from yys.services.order.ports import Clock, ReadsFactory, WritesFactory
 
 
@@ -80,6 +81,7 @@ class OrderService:
                                        stored_sn=seen.order_sn, request=request)
             await unit.repo.insert(order)
             await unit.jobs.schedule_close(order.sn, delay=self._close_delay)
+        ORDERS_CREATED.inc()  # committed; a replayed key returned above
         return order.sn
 
     async def _bookable_homestay(self, homestay_id: int) -> HomestaySnapshot:

@@ -103,7 +103,7 @@ def build(platform: Platform, clients: Clients) -> HostedService:
     reader, writer, _ = admin_guards(platform, clients)
     consumer = PaymentConsumer(platform.bus, PaymentStatusHandler(lifecycle))
     worker = Worker(queue, job_handlers(lifecycle, settle_tz=own.settle_tz),
-                    concurrency=own.worker_concurrency,
+                    concurrency=own.worker_concurrency, service=NAME,
                     poll_interval=settings.job_poll_interval_seconds)
 
     async def sweep() -> None:

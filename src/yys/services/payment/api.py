@@ -20,6 +20,7 @@ from yys.kit.auth.tokens import TokenService
 from yys.kit.errors import AppError
 from yys.kit.http.auth import ClaimsCheck, provide_user_id
 from yys.kit.http.errors import STATUS_BY_KIND
+from yys.services.payment import metrics
 from yys.services.payment.domain import NoticeOutcome
 from yys.services.payment.service import PaymentService
 
@@ -69,13 +70,16 @@ async def third_payment_wx_pay_callback(request: AnyRequest, pay: Api) -> Respon
     try:
         outcome = await pay.service.handle_notify(headers=dict(request.headers), body=body)
     except AppError as exc:
+        metrics.callback_rejected(exc)
         status = STATUS_BY_KIND[exc.kind]
         log.warning("payment notify rejected", reason=exc.msg, status=status,
                     client=request.client.host if request.client else None)
         return Response({"code": "FAIL", "message": exc.msg}, status_code=status)
-    except Exception:
+    except Exception as exc:
+        metrics.callback_rejected(exc)
         log.exception("payment notify failed")
         return Response({"code": "FAIL", "message": "server error"}, status_code=500)
+    metrics.callback_applied(outcome)  # handle_notify returned: its transaction committed
     if outcome is NoticeOutcome.PAID:
         pay.kick_relay()
     log.info("payment notify accepted", outcome=outcome.value)

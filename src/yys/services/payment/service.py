@@ -30,6 +30,7 @@ from yys.services.payment.domain import (
     prepay_reusable,
     refund_no_for,
 )
+from yys.services.payment.metrics import REFUNDS
 from yys.services.payment.ports import Orders, Payers, PaymentProvider, PaymentRepository
 
 log = logging.getLogger(__name__)
@@ -119,11 +120,18 @@ class PaymentService:
         if payment is None or payment.pay_status == PayStatus.REFUNDED:
             return payment
         refund_no = refund_no_for(payment.sn)
-        await self._provider.refund(out_trade_no=payment.sn, out_refund_no=refund_no,
-                                    refund=payment.pay_total, total=payment.pay_total, reason=reason)
+        try:
+            await self._provider.refund(out_trade_no=payment.sn, out_refund_no=refund_no,
+                                        refund=payment.pay_total, total=payment.pay_total,
+                                        reason=reason)
+        except Exception:
+            REFUNDS.labels("failed").inc()
+            raise
         async with self._writes() as repo:
             await repo.mark_refunded(payment.sn, refund_no=refund_no, at=int(self._clock()))
-            return await repo.get_by_sn(payment.sn)
+            refunded = await repo.get_by_sn(payment.sn)
+        REFUNDS.labels("ok").inc()  # the provider accepted it and the refund committed
+        return refunded
 
     async def _order(self, order_sn: str) -> OrderView | None:
         if not order_sn.strip():

@@ -50,7 +50,7 @@ def build_with(platform: Platform, clients: Clients, wx: WxPaySettings) -> Hoste
     queue = platform.jobs.queue(NAME, delay_jobs)
     delivery = NotifyDelivery(db=db, queue=queue, identity=identity,
                               timeout=wx.notify_timeout_seconds)
-    worker = Worker(queue, {NOTIFY_JOB: delivery.handle},
+    worker = Worker(queue, {NOTIFY_JOB: delivery.handle}, service=NAME,
                     poll_interval=settings.job_poll_interval_seconds,
                     retry=RetryPolicy(max_attempts=wx.notify_max_attempts,
                                       base=wx.notify_retry_base_seconds,

@@ -171,6 +171,9 @@ class FakeOrderRepository:
         return [o.sn for o in self.orders.values()
                 if o.trade_state == 0 and o.create_time < cutoff][:limit]
 
+    async def count_wait_pay_created_before(self, cutoff: int) -> int:
+        return len(await self.wait_pay_created_before(cutoff, limit=len(self.orders)))
+
     async def claim_idempotency_key(self, *, user_id: int, key: str, fingerprint: str,
                                     order_sn: str) -> IdempotencyRecord | None:
         if (user_id, key) in self.keys:
