@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -38,3 +41,43 @@ async def ensure_manager(site: Site, username: str, role: str) -> None:
                                                        "role": role},
                            headers={"Authorization": f"Bearer {token}"})
     assert r.status_code in (200, 409), r.text
+
+
+async def guest_order(site: Site, *, pay: bool, homestay_id: int = 1) -> tuple[str, str]:
+    """A new guest's order through the public API (paid through the sandbox when `pay`):
+    (order sn, guest token)."""
+    async with site.api() as api:
+        mobile = str(random.randrange(16_000_000_000, 16_999_999_999))
+        reg = await api.post("/usercenter/v1/user/register", json={"mobile": mobile,
+                                                                   "password": "guest-pass-1"})
+        assert reg.status_code == 200, reg.text
+        auth = {"Authorization": f"Bearer {reg.json()['accessToken']}"}
+        start = int(time.time()) + 2 * 86400
+        created = await api.post("/order/v1/homestayOrder/createHomestayOrder", headers=auth, json={
+            "homestayId": homestay_id, "isFood": False, "liveStartTime": start,
+            "liveEndTime": start + 86400, "livePeopleNum": 1, "remark": "console test"})
+        assert created.status_code == 200, created.text
+        sn = str(created.json()["orderSn"])
+        if pay:
+            prepay = await api.post("/payment/v1/thirdPayment/thirdPaymentWxPay", headers=auth,
+                                    json={"orderSn": sn, "serviceType": "homestayOrder"})
+            assert prepay.status_code == 200, prepay.text
+            prepay_id = prepay.json()["package"].split("=", 1)[1]
+            paid = await api.post("/paysandbox/v1/pay", json={"prepayId": prepay_id})
+            assert paid.status_code == 200, paid.text
+            for _ in range(200):
+                detail = await api.post("/order/v1/homestayOrder/userHomestayOrderDetail",
+                                        headers=auth, json={"sn": sn})
+                if detail.json()["tradeState"] == 1:
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError(f"order {sn} was not paid")
+        return sn, auth["Authorization"].split(" ", 1)[1]
+
+
+async def trade_code(site: Site, sn: str, token: str) -> str:
+    async with site.api() as api:
+        detail = await api.post("/order/v1/homestayOrder/userHomestayOrderDetail",
+                                headers={"Authorization": f"Bearer {token}"}, json={"sn": sn})
+    return str(detail.json()["tradeCode"])

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.integration.web.conftest import Site
+from tests.integration.web.conftest import ADMIN_PASSWORD, Site
 from tests.integration.web.console_helpers import console_login
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -59,8 +59,8 @@ async def test_login_sets_an_httponly_console_cookie_and_logout_clears_it(site: 
 
 async def test_the_login_cookie_flags(site: Site) -> None:
     async with site.browser() as client:
-        resp = await client.post("/console/login", data={"username": "admin", "password": "web-tests-admin-pw",
-                                                          "next": "https://evil.example/"})
+        resp = await client.post("/console/login", data={
+            "username": "admin", "password": ADMIN_PASSWORD, "next": "https://evil.example/"})
     assert resp.status_code == 303 and resp.headers["location"] == "/console"  # no open redirect
     flags = resp.headers["set-cookie"].lower()
     assert "httponly" in flags and "samesite=strict" in flags and "path=/console" in flags

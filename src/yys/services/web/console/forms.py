@@ -98,12 +98,22 @@ def fields_named(message: str, names: Iterable[str]) -> list[str]:
     return found
 
 
+_PREFIX = "bad request parameter: "
+
+
 def place_error(message: str, names: Iterable[str]) -> tuple[dict[str, Msg], Msg | None]:
-    """An API error message next to each field it names, or for the whole form if none."""
+    """An API error message next to each field it names, or for the whole form if none.
+
+    Next to a field the generic prefix and the decoder's location suffix are dropped, and a
+    missing required field reads "required" in the page's language."""
     named = fields_named(message, names)
     if not named:
         return {}, Msg(text=message)
-    return {name: Msg(text=message) for name in named}, None
+    text = message.removeprefix(_PREFIX)
+    text = re.sub(r" \((data|body)\)$", "", text)
+    if "missing" in text and ("required field" in text or "field(s)" in text):
+        return {name: Msg(key="console.err.required") for name in named}, None
+    return {name: Msg(text=text) for name in named}, None
 
 
 def form_values(fields: Iterable[Field], record: Mapping[str, Any] | None) -> dict[str, str]:

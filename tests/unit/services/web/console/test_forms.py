@@ -67,3 +67,12 @@ def test_form_values_show_money_with_two_decimals() -> None:
     values = form_values(HOMESTAYS.fields, {"title": "x", "homestayPrice": 99.5, "peopleNum": 2})
     assert values["homestayPrice"] == "99.50" and values["peopleNum"] == "2"
     assert values["foodPrice"] == "" and form_values(HOMESTAYS.fields, None)["title"] == ""
+
+
+def test_a_missing_field_reads_required_and_the_api_prefix_is_dropped() -> None:
+    names = [f.name for f in HOMESTAYS.fields]
+    errors, general = place_error(
+        "bad request parameter: Object missing required field `homestayBusinessId` (data)", names)
+    assert errors == {"homestayBusinessId": Msg(key="console.err.required")} and general is None
+    errors, _ = place_error("bad request parameter: Expected `int`, got `str` - at `$.peopleNum`", names)
+    assert errors == {"peopleNum": Msg(text="Expected `int`, got `str` - at `$.peopleNum`")}
