@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
+from typing import Any
 
 import pytest
 import structlog
@@ -32,13 +33,13 @@ def app(**kw: float | bool) -> Litestar:
 
 
 @pytest.fixture
-def access_lines() -> Iterator[list[dict[str, object]]]:
+def access_lines() -> Iterator[list[MutableMapping[str, Any]]]:
     structlog.reset_defaults()  # capture_logs needs structlog's default (un-cached) loggers
     with capture_logs() as lines:
         yield lines
 
 
-async def test_request_id_is_echoed_and_logged(access_lines: list[dict[str, object]]) -> None:
+async def test_request_id_is_echoed_and_logged(access_lines: list[MutableMapping[str, Any]]) -> None:
     async with AsyncTestClient(app()) as client:
         given = await client.get("/hello/x", headers={"X-Request-Id": "edge-123"})
         made = await client.get("/hello/y")
@@ -53,7 +54,7 @@ async def test_request_id_is_echoed_and_logged(access_lines: list[dict[str, obje
 
 
 async def test_sampling_keeps_server_errors_and_off_means_off(
-        access_lines: list[dict[str, object]]) -> None:
+        access_lines: list[MutableMapping[str, Any]]) -> None:
     async with AsyncTestClient(app(sample=0.0)) as client:
         await client.get("/hello/x")
         assert (await client.get("/boom")).status_code == 500
