@@ -8,10 +8,10 @@ by `access_log_sample`; 5xx answers are always logged. Probes and `/metrics` are
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -44,7 +44,7 @@ def request_context_middleware(*, access_log: bool = True, sample: float = 1.0) 
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            request_id = _incoming_id(scope) or uuid.uuid4().hex
+            request_id = _incoming_id(scope) or os.urandom(16).hex()  # uuid4() costs 5x more
             token = bind_request(request_id)
             start = time.perf_counter()
             status = 500
