@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from yys.kit.dbpool import ping_after_idle
 from yys.kit.errors import DB_ERROR, Unavailable
 from yys.kit.observability import db_metrics
 from yys.kit.observability.tracing import instrument_engine
@@ -95,12 +96,13 @@ def _create_engine(url: str, *, pool_size: int, echo: bool) -> AsyncEngine:
     kwargs.update(
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping on every checkout (a round trip per transaction): see `ping_after_idle`.
         pool_recycle=1800,
         pool_timeout=5,
         isolation_level="READ COMMITTED",
     )
     engine = create_async_engine(url, **kwargs)
+    ping_after_idle(engine.sync_engine)
     db_metrics.instrument(engine.sync_engine)
     return engine
 
