@@ -109,3 +109,22 @@ async def test_an_expired_session_goes_back_to_login(site: Site) -> None:
         frag = await client.get("/orders/HSO1/status", headers={"HX-Request": "true"})
     assert resp.status_code == 303 and resp.headers["location"].startswith("/login?next=")
     assert frag.headers["hx-redirect"].startswith("/login?next=")
+
+
+async def test_the_platform_s_own_paths_still_answer_next_to_the_pages(site: Site) -> None:
+    async with site.api() as client:
+        await client.get("/homestay/1")
+        health = await client.get("/healthz")
+        metrics = await client.get("/metrics")
+        docs = await client.get("/docs/openapi.json")
+        api = await client.post("/travel/v1/homestay/guessList", json={})
+        missing = await client.get("/no/such/path")
+    assert health.status_code == 200 and metrics.status_code == 200
+    # Pages are counted per route template like every other route.
+    assert re.search(r'yys_http_server_requests_total\{[^}]*route="/homestay/\{homestay_id:int\}"',
+                     metrics.text)
+    paths = docs.json()["paths"]
+    assert "/travel/v1/homestay/guessList" in paths
+    assert not any(p == "/" or p.startswith(("/homestay", "/orders", "/static")) for p in paths)
+    assert api.status_code == 200 and api.json()["list"]
+    assert missing.status_code == 404 and missing.json()["code"] == 100007  # API clients keep JSON
