@@ -55,10 +55,13 @@ def _frame(title: str, desc: str, body: list[str], *, height: int, ident: str) -
     return Markup(head + "".join(body) + "</svg>")
 
 
-def _axes(top: float, *, plot_h: float) -> list[str]:
-    """The y gridlines at 0, half and top, with their values."""
+def _axes(top: float, *, plot_h: float, whole: bool) -> list[str]:
+    """The y gridlines at 0, half and top, with their values (no half line for counts when
+    half the top is not a whole number: "2.5 orders" reads wrong)."""
     parts = []
-    for fraction in (0.0, 0.5, 1.0):
+    half = top / 2
+    fractions = (0.0, 1.0) if whole and half != int(half) else (0.0, 0.5, 1.0)
+    for fraction in fractions:
         y = PAD_TOP + plot_h * (1 - fraction)
         parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" '
                      f'y1="{y:.1f}" y2="{y:.1f}"/>')
@@ -76,14 +79,15 @@ def _x_labels(points: Sequence[Point], xs: Sequence[float], height: int) -> list
             f'{escape(points[i].label)}</text>' for i in picks]
 
 
-def bar_chart(points: Sequence[Point], *, title: str, desc: str, ident: str) -> Markup:
-    """Vertical bars, one per point (days), on a rounded y scale."""
+def bar_chart(points: Sequence[Point], *, title: str, desc: str, ident: str,
+              whole: bool = True) -> Markup:
+    """Vertical bars, one per point (days), on a rounded y scale (`whole`: the values count)."""
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     top = nice_ceiling(max((p.value for p in points), default=0))
     slot = plot_w / max(len(points), 1)
     bar_w = max(slot * 0.7, 1.0)
-    body = _axes(top, plot_h=plot_h)
+    body = _axes(top, plot_h=plot_h, whole=whole)
     xs = []
     for i, p in enumerate(points):
         x = PAD_LEFT + slot * i + (slot - bar_w) / 2
@@ -104,7 +108,7 @@ def line_chart(points: Sequence[Point], *, title: str, desc: str, ident: str) ->
     step = plot_w / max(len(points) - 1, 1)
     coords = [(PAD_LEFT + step * i if len(points) > 1 else PAD_LEFT + plot_w / 2,
                PAD_TOP + plot_h * (1 - p.value / top)) for i, p in enumerate(points)]
-    body = _axes(top, plot_h=plot_h)
+    body = _axes(top, plot_h=plot_h, whole=False)
     if coords:
         line = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
         base = PAD_TOP + plot_h

@@ -52,3 +52,12 @@ def test_empty_and_single_point_charts_render() -> None:
     for chart in (bar_chart, line_chart, hbar_chart):
         ET.fromstring(str(chart([], title="t", desc="d", ident="e")))
         ET.fromstring(str(chart(_days([3]), title="t", desc="d", ident="one")))
+
+
+def test_counts_get_no_half_gridline_when_it_would_not_be_whole() -> None:
+    ticks = re.findall(r'<text class="tick"[^>]*text-anchor="end">([^<]*)</text>',
+                       str(bar_chart(_days([1]), title="t", desc="d", ident="c")))
+    assert ticks == ["0", "1"]
+    ticks = re.findall(r'<text class="tick"[^>]*text-anchor="end">([^<]*)</text>',
+                       str(bar_chart(_days([7]), title="t", desc="d", ident="c")))
+    assert ticks == ["0", "5", "10"]
