@@ -31,6 +31,7 @@ class RedisCache:
         self._prefix = prefix
         self._retry_after = retry_after
         self._down_until = 0.0
+        CACHE_ERRORS.labels(self.name)  # exported as 0 from the start: alerts see the first error
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "yys:cache:") -> RedisCache:

@@ -34,6 +34,7 @@ _OPERATIONS = {"select": "select", "insert": "insert", "update": "update", "dele
 _TIMEOUT_CODES = frozenset({1205, 3024, 1969})
 
 _durations: dict[tuple[str, str], Any] = {}
+ERROR_TYPES = ("integrity", "operational", "timeout", "other")
 
 
 def operation_of(statement: str) -> str:
@@ -101,6 +102,8 @@ class PoolCollector(Collector):
 
     def track(self, engine: Engine, service: str) -> None:
         self._pools.setdefault(engine, set()).add(service)
+        for kind in ERROR_TYPES:  # exported as 0 from the start: alerts see the first error
+            DB_ERRORS.labels(service, kind)
 
     def forget(self, engine: Engine) -> None:
         self._pools.pop(engine, None)
