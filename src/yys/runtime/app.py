@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
@@ -18,7 +18,7 @@ from yys.kit.hosting import ROLES, BackgroundTask, HostedService, Platform, Role
 from yys.kit.http.access import request_context_middleware
 from yys.kit.http.errors import EXCEPTION_HANDLERS
 from yys.kit.http.health import Check, health_handlers
-from yys.kit.http.middleware import empty_body_as_object, metrics_middleware, success_is_200
+from yys.kit.http.middleware import SERVICE_OPT, empty_body_as_object, metrics_middleware, success_is_200
 from yys.kit.migrations import upgrade
 from yys.kit.observability import tracing
 from yys.kit.observability.metrics import publish_build_info
@@ -141,7 +141,9 @@ def create_app(process: Process, *, migrate_on_start: bool = False, title: str =
             await process.stop()
 
     # Consumer/worker/scheduler processes keep only the health and metrics routes (for probes).
-    handlers = ([h for svc in process.services for h in svc.route_handlers]
+    # Each service's handlers under a Router that names it: the HTTP metrics' `service` label.
+    handlers = ([Router(path="/", route_handlers=list(svc.route_handlers), opt={SERVICE_OPT: svc.name})
+                 for svc in process.services if svc.route_handlers]
                 if "api" in process.roles else [])
     settings = process.platform.settings
     # Outermost first: the trace span wraps everything, so the access log line and the

@@ -40,13 +40,20 @@ def empty_body_as_object(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def metrics_middleware(service: str) -> Any:
-    # `labels()` validates and takes a lock on every call (~2 us each, twice a request); the
-    # children are cached per (method, route template, status), a small bounded set.
-    children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+# A route handler's `opt` key naming the service that owns it (set on a Router around each
+# service's handlers): the `service` label of the HTTP metrics (docs/METRICS.md).
+SERVICE_OPT = "yys_service"
 
-    def record(method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
+
+def metrics_middleware(service: str) -> Any:
+    """`service` labels requests whose handler names no owner (404s, health, metrics)."""
+    # `labels()` validates and takes a lock on every call (~2 us each, twice a request); the
+    # children are cached per (service, method, route template, status), a small bounded set.
+    children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
+    default_service = service
+
+    def record(service: str, method: str, route: str, status: int, seconds: float) -> None:
+        key = (service, method, route, status)
         pair = children.get(key)
         if pair is None:
             pair = children[key] = (HTTP_REQUESTS.labels(service, method, route, str(status)),
@@ -73,8 +80,10 @@ def metrics_middleware(service: str) -> Any:
             try:
                 await app(scope, receive, capture)
             finally:
-                record(scope.get("method", ""), scope.get("path_template") or "unmatched", status,
-                       time.perf_counter() - start)
+                handler = scope.get("route_handler")
+                owner = handler.opt.get(SERVICE_OPT, default_service) if handler else default_service
+                record(owner, scope.get("method", ""), scope.get("path_template") or "unmatched",
+                       status, time.perf_counter() - start)
 
         return middleware
 
