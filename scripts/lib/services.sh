@@ -277,16 +277,20 @@ ensure_prometheus() {
   yys_log "prometheus: $(yys_find_cmd prometheus), alertmanager: $(yys_find_cmd prometheus-alertmanager alertmanager)"
 }
 
-# Debian's chromium, driven by playwright (executable path given by the tests).
+# Debian's chromium, driven by playwright (executable path given by the tests), and a small
+# Chinese font so the screenshots of the zh pages show text rather than empty boxes.
 ensure_chromium() {
   local chromium
   if chromium="$(yys_find_cmd chromium chromium-browser)"; then
     yys_log "chromium: using ${chromium}"
-    return 0
+  else
+    yys_apt_install chromium
+    chromium="$(yys_find_cmd chromium chromium-browser)" || yys_die "chromium not found after installing it"
+    yys_log "chromium: installed ${chromium}"
   fi
-  yys_apt_install chromium
-  chromium="$(yys_find_cmd chromium chromium-browser)" || yys_die "chromium not found after installing it"
-  yys_log "chromium: installed ${chromium}"
+  if [[ -z "$(fc-list :lang=zh 2>/dev/null)" ]]; then
+    yys_apt_install fonts-wqy-microhei
+  fi
 }
 
 # -------------------------------------------------------------------------------------- stop
