@@ -22,38 +22,49 @@ def _row(row: Any) -> Notification:
     )
 
 
+# Built once with bind parameters: per call SQLAlchemy finds the compiled form in its cache
+# instead of building the statement and its cache key (the pay-success job runs these per order).
+_BY_KEY = sa.select(t).where(t.c.dedup_key == sa.bindparam("w_key"))
+_INSERT = sa.insert(t)
+_MARK = sa.update(t).where(t.c.id == sa.bindparam("w_id"))
+
+
 class SqlNotificationRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     async def _by_key(self, key: str) -> Notification | None:
-        row = (await self._conn.execute(sa.select(t).where(t.c.dedup_key == key))).first()
+        row = (await self._conn.execute(_BY_KEY, {"w_key": key})).first()
         return None if row is None else _row(row)
 
     async def insert_if_absent(self, item: UserNotification, *, now: int) -> tuple[Notification, bool]:
-        existing = await self._by_key(item.dedup_key)
-        if existing is not None:
-            return existing, False
-        values = {
-            "user_id": item.user_id, "kind": item.kind, "title": item.title, "body": item.body,
-            "dedup_key": item.dedup_key, "data": msgspec.json.encode(item.data).decode(),
-            "delivered": "", "create_time": now,
-        }
+        # The insert comes first and the unique dedup key decides: a new notification (the
+        # usual case) costs one statement, a repeat a failed insert and a read. MariaDB and
+        # SQLite undo only the failed statement, so the caller's transaction stays usable; a
+        # concurrent first copy makes this insert wait for its commit, then fail.
+        data = dict(item.data)
         try:
-            # A savepoint so a concurrent duplicate only undoes this insert, not the caller's tx.
-            async with self._conn.begin_nested():
-                await self._conn.execute(sa.insert(t).values(**values))
+            result = await self._conn.execute(_INSERT, {
+                "user_id": item.user_id, "kind": item.kind, "title": item.title,
+                "body": item.body, "dedup_key": item.dedup_key,
+                "data": msgspec.json.encode(data).decode(), "delivered": "", "create_time": now,
+            })
         except IntegrityError:
-            raced = await self._by_key(item.dedup_key)
-            if raced is None:
+            existing = await self._by_key(item.dedup_key)
+            if existing is None:
                 raise
-            return raced, False
-        created = await self._by_key(item.dedup_key)
-        assert created is not None  # just inserted in this transaction
-        return created, True
+            return existing, False
+        new_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+        if new_id is None:  # a driver that does not report it: read the row back
+            created = await self._by_key(item.dedup_key)
+            assert created is not None  # just inserted in this transaction
+            return created, True
+        return Notification(id=int(new_id), user_id=item.user_id, kind=item.kind,
+                            title=item.title, body=item.body, dedup_key=item.dedup_key,
+                            data=data, created_at=now, delivered=""), True
 
     async def mark_delivered(self, notification_id: int, channels: str) -> None:
-        await self._conn.execute(sa.update(t).where(t.c.id == notification_id).values(delivered=channels))
+        await self._conn.execute(_MARK, {"w_id": notification_id, "delivered": channels})
 
     async def list_for_user(self, user_id: int, *, limit: int) -> list[Notification]:
         rows = await self._conn.execute(

@@ -92,3 +92,19 @@ async def test_migration_downgrades_cleanly(db: Database) -> None:
 
     await downgrade(db.engine, MIGRATIONS)
     await upgrade(db.engine, MIGRATIONS)
+
+
+async def test_a_repeat_in_the_same_transaction_returns_the_record_and_keeps_it_usable(
+        db: Database) -> None:
+    async with db.unit_of_work() as conn:
+        repo = SqlNotificationRepository(conn)
+        first, created = await repo.insert_if_absent(note("notify:C"), now=100)
+        again, created_again = await repo.insert_if_absent(note("notify:C"), now=200)
+        await repo.mark_delivered(first.id, "log")  # after the failed insert: still usable
+    assert created and not created_again
+    assert again == first and first.created_at == 100 and first.data == {"orderSn": "notify:C"}
+    async with db.read() as conn:
+        (stored,) = await SqlNotificationRepository(conn).list_for_user(42, limit=10)
+    assert stored.id == first.id and stored.delivered == "log"
+    assert (stored.title, stored.body, stored.kind, stored.created_at, stored.data) == (
+        first.title, first.body, first.kind, 100, first.data)
