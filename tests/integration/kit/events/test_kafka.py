@@ -66,3 +66,41 @@ async def test_an_undecodable_message_is_parked_raw_and_consumption_goes_on(
     (parked,) = await read_raw(kafka_bootstrap, dlq_topic(topic), 1)
     assert parked.value == b"\x00 not an envelope"  # type: ignore[attr-defined]
     assert dict(parked.headers)["dlq-original-topic"] == topic.encode()  # type: ignore[attr-defined]
+
+
+async def test_keys_of_a_fetch_run_concurrently_each_key_in_order_and_are_committed(
+    kafka_bus: KafkaBus, topic: str
+) -> None:
+    bus = kafka_bus
+    keys = [f"order-{i}" for i in range(6)]
+    sent = [Event(topic=topic, key=k, payload={"n": n}) for n in range(4) for k in keys]
+    for event in sent:  # published before the member starts: it fetches them together
+        await bus.publish(event)
+
+    active, peak = 0, 0
+    seen: dict[str, list[int]] = {}
+
+    async def slow(event: Event) -> None:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        await asyncio.sleep(0.02)  # a database round trip or two
+        seen.setdefault(event.key, []).append(int(event.payload["n"]))
+        active -= 1
+
+    running = Running(bus)
+    running.start("g", [topic], slow)
+    await until(lambda: sum(map(len, seen.values())) == len(sent), within=20)
+    await running.stop_all()
+    assert seen == {k: [0, 1, 2, 3] for k in keys}  # every key in publish order, once
+    assert 1 < peak <= bus.consumer_settings.max_concurrent_keys
+
+    again = Collector()  # the same group again: everything was committed, nothing comes back
+    late = Event(topic=topic, key=keys[0], payload={"n": 4})
+    await bus.publish(late)
+    running = Running(bus)
+    running.start("g", [topic], again)
+    await until(lambda: len(again.events) == 1, within=20)
+    await asyncio.sleep(0.3)
+    await running.stop_all()
+    assert again.ids == [late.id]
