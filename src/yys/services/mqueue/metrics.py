@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import Counter
 
 NOTIFICATIONS_SENT = Counter(
@@ -10,3 +12,13 @@ NOTIFICATIONS_SENT = Counter(
     "that already took a notification is not asked again when its job is retried.",
     ["channel", "result"],
 )
+_children: dict[tuple[str, str], Any] = {}
+
+
+def notification_sent(channel: str, *, ok: bool) -> None:
+    """One send through `channel` (children cached: a send follows every payment)."""
+    key = (channel, "ok" if ok else "failed")
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = NOTIFICATIONS_SENT.labels(*key)
+    child.inc()

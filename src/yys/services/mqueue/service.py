@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from yys.contracts.mqueue import UserNotification
 from yys.services.mqueue.domain import Notification, validate
-from yys.services.mqueue.metrics import NOTIFICATIONS_SENT
+from yys.services.mqueue.metrics import notification_sent
 from yys.services.mqueue.ports import Channel, NotificationRepository
 
 
@@ -38,8 +38,8 @@ class MqueueService:
             try:
                 await channel.send(notification)
             except Exception as exc:  # any channel failure means "retry later"
-                NOTIFICATIONS_SENT.labels(channel.name, "failed").inc()
+                notification_sent(channel.name, ok=False)
                 return ",".join(done), exc
-            NOTIFICATIONS_SENT.labels(channel.name, "ok").inc()
+            notification_sent(channel.name, ok=True)
             done.append(channel.name)
         return ",".join(done), None

@@ -32,7 +32,7 @@ from yys.services.order.backoffice_rules import (
     check_user_refund,
 )
 from yys.services.order.domain import Order, OrderNotFound, check_move, source_state
-from yys.services.order.metrics import ORDERS_CLOSED, ORDERS_REFUNDED
+from yys.services.order.metrics import CLOSED_BY, ORDERS_REFUNDED
 from yys.services.order.ports import Clock, OrderUnit, ReadsFactory, WritesFactory
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class OrderActions:
         order, moved = await self._transition(sn, TradeState.CANCELLED, actor=actor,
                                               action="cancel")
         if moved:  # committed by this call (a repeated click moves nothing)
-            ORDERS_CLOSED.labels("admin").inc()
+            CLOSED_BY["admin"].inc()
         return order
 
     async def admin_refund(self, *, actor: Actor, sn: str) -> Order:

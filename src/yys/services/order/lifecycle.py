@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Literal
 
 import msgspec
 
@@ -28,7 +29,7 @@ from yys.services.order.domain import (
     source_state,
 )
 from yys.services.order.metrics import (
-    ORDERS_CLOSED,
+    CLOSED_BY,
     ORDERS_EXPIRED,
     ORDERS_PAID,
     OVERDUE_GRACE_SECONDS,
@@ -73,7 +74,8 @@ class OrderLifecycle:
         # Legal from what we read now, but not when the UPDATE ran: someone moved it meanwhile.
         raise Conflict("order state changed concurrently")
 
-    async def close_order(self, sn: str, *, reason: str = "timeout") -> bool:
+    async def close_order(self, sn: str, *,
+                          reason: Literal["timeout", "sweep"] = "timeout") -> bool:
         """The close job: 0 → -1 only; anything else (paid, already closed, gone) is a no-op.
         `reason` labels the closed-orders counter (`timeout` for the job, `sweep` for the sweep).
 
@@ -96,7 +98,7 @@ class OrderLifecycle:
             closed = await unit.repo.transition(sn, from_state=TradeState.WAIT_PAY,
                                                 to_state=TradeState.CANCELLED)
         if closed:
-            ORDERS_CLOSED.labels(reason).inc()
+            CLOSED_BY[reason].inc()
             log.info("unpaid order closed", extra={"order_sn": sn, "reason": reason})
         return closed
 

@@ -21,10 +21,10 @@ REFUNDS = Counter(
     "yys_payment_refunds_total", "Refunds asked of the provider, by result: ok, failed.",
     ["result"],
 )
-for _result in CALLBACK_RESULTS:  # every series exists from the start
-    CALLBACKS.labels(_result)
-for _result in ("ok", "failed"):
-    REFUNDS.labels(_result)
+# Every series exists from the start (alerts see the first event); the children are kept, since
+# `labels()` validates and locks on each call and a callback is on the payment's hot path.
+_CALLBACKS = {result: CALLBACKS.labels(result) for result in CALLBACK_RESULTS}
+REFUND_OK, REFUND_FAILED = REFUNDS.labels("ok"), REFUNDS.labels("failed")
 
 _BY_OUTCOME = {NoticeOutcome.PAID: "paid", NoticeOutcome.NO_CHANGE: "duplicate",
                NoticeOutcome.FAILED: "failed_payment"}
@@ -32,11 +32,11 @@ _BY_OUTCOME = {NoticeOutcome.PAID: "paid", NoticeOutcome.NO_CHANGE: "duplicate",
 
 def callback_applied(outcome: NoticeOutcome) -> None:
     """A notify the service applied (its transaction committed)."""
-    CALLBACKS.labels(_BY_OUTCOME[outcome]).inc()
+    _CALLBACKS[_BY_OUTCOME[outcome]].inc()
 
 
 def callback_rejected(exc: BaseException) -> None:
-    CALLBACKS.labels(rejection_result(exc)).inc()
+    _CALLBACKS[rejection_result(exc)].inc()
 
 
 def rejection_result(exc: BaseException) -> str:

@@ -30,7 +30,7 @@ from yys.services.payment.domain import (
     prepay_reusable,
     refund_no_for,
 )
-from yys.services.payment.metrics import REFUNDS
+from yys.services.payment.metrics import REFUND_FAILED, REFUND_OK
 from yys.services.payment.ports import Orders, Payers, PaymentProvider, PaymentRepository
 
 log = logging.getLogger(__name__)
@@ -125,12 +125,12 @@ class PaymentService:
                                         refund=payment.pay_total, total=payment.pay_total,
                                         reason=reason)
         except Exception:
-            REFUNDS.labels("failed").inc()
+            REFUND_FAILED.inc()
             raise
         async with self._writes() as repo:
             await repo.mark_refunded(payment.sn, refund_no=refund_no, at=int(self._clock()))
             refunded = await repo.get_by_sn(payment.sn)
-        REFUNDS.labels("ok").inc()  # the provider accepted it and the refund committed
+        REFUND_OK.inc()  # the provider accepted it and the refund committed
         return refunded
 
     async def _order(self, order_sn: str) -> OrderView | None:
