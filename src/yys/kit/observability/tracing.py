@@ -63,8 +63,8 @@ def configure_tracing(settings: Settings, *, service: str,
     from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
     resource = Resource.create({SERVICE_NAME: settings.otel_service_name or service})
-    provider = TracerProvider(resource=resource,
-                              sampler=ParentBased(TraceIdRatioBased(settings.otel_sample_ratio)))
+    root = _no_orphan_clients(TraceIdRatioBased(settings.otel_sample_ratio))
+    provider = TracerProvider(resource=resource, sampler=ParentBased(root))
     if exporter is not None:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     else:
@@ -77,6 +77,28 @@ def configure_tracing(settings: Settings, *, service: str,
     AioHttpClientInstrumentor().instrument(tracer_provider=provider)
     _state.active = _Tracing(provider, provider.get_tracer("yys"))
     return True
+
+
+def _no_orphan_clients(ratio: Any) -> Any:
+    """The root sampler: a CLIENT span without a parent (an SQL statement, Redis command or RPC
+    of a background poll: the outbox relay's scan, the workers' claims, lease renewals, readiness
+    pings) would start a one-span trace several times a second. Those are dropped; every other
+    new trace is kept at the configured ratio."""
+    from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
+
+    class NoOrphanClients(Sampler):
+        def should_sample(self, parent_context: Any, trace_id: int, name: str,  # noqa: PLR0917 (the SDK signature)
+                          kind: SpanKind | None = None, attributes: Any = None,
+                          links: Any = None, trace_state: Any = None) -> SamplingResult:
+            if kind == SpanKind.CLIENT:
+                return SamplingResult(Decision.DROP)
+            return ratio.should_sample(parent_context, trace_id, name, kind, attributes, links,  # type: ignore[no-any-return]
+                                       trace_state)
+
+        def get_description(self) -> str:
+            return f"NoOrphanClients{{{ratio.get_description()}}}"
+
+    return NoOrphanClients()
 
 
 def tracer() -> trace.Tracer:
@@ -93,6 +115,18 @@ def shutdown_tracing() -> None:
     AioHttpClientInstrumentor().uninstrument()
     _state.active.provider.shutdown()
     _state.active = None
+    _reset_global_provider()
+
+
+def _reset_global_provider() -> None:
+    """Back to the API's proxy provider, so code that reads the global one (kit.rpc) sees
+    tracing off again. The API lets a process set the global provider only once; a process that
+    stops and restarts tracing (tests do, with a fresh exporter each) needs this private reset,
+    the one OpenTelemetry's own test utilities perform."""
+    from opentelemetry.util._once import Once
+
+    trace._TRACER_PROVIDER_SET_ONCE = Once()
+    trace._TRACER_PROVIDER = None
 
 
 def _endpoint(settings: Settings) -> str | None:

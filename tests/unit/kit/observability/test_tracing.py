@@ -64,3 +64,18 @@ def test_context_crosses_publish_consume_and_a_job(exporter: InMemorySpanExporte
     assert {format(s.context.trace_id, "032x") for s in spans.values()} == {"ab" * 16} == {trace_hex}
     assert "dropped" not in spans
     assert not job.status.is_ok and job.events[0].name == "exception"
+
+
+def test_background_client_spans_start_no_trace() -> None:
+    spans = InMemorySpanExporter()
+    tracing.configure_tracing(Settings(otel_sample_ratio=1.0), service="unit", exporter=spans)
+    try:
+        t = tracing.tracer()
+        with t.start_as_current_span("relay scan", kind=SpanKind.CLIENT) as orphan:
+            assert not orphan.is_recording()  # a poll's statement alone: dropped
+        with t.start_as_current_span("job close", kind=SpanKind.CONSUMER), \
+                t.start_as_current_span("UPDATE", kind=SpanKind.CLIENT) as child:
+            assert child.is_recording()  # the same statement inside a traced job: kept
+        assert sorted(s.name for s in spans.get_finished_spans()) == ["UPDATE", "job close"]
+    finally:
+        tracing.shutdown_tracing()
