@@ -165,3 +165,13 @@ async def test_a_cross_site_post_is_refused(site: Site) -> None:
                                  headers={"Origin": "https://evil.example"})
     assert resp.status_code == 403
 
+
+
+async def test_the_first_field_in_error_gets_the_focus(site: Site) -> None:
+    async with console_login(site, **EN) as client:
+        page = await client.get("/console/homestays/2")
+        form = {**form_of(page.text), "homestayPrice": "x", "peopleNum": "y"}
+        resp = await client.post("/console/homestays/2", data=form)
+    focused = re.findall(r'<(?:input|select|textarea) id="([^"]+)"[^>]*autofocus', resp.text)
+    assert focused == ["f-homestayPrice"]  # the price comes before the people in the form
+    assert "Edit homestay #2" in resp.text

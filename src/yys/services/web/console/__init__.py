@@ -13,10 +13,12 @@ from markupsafe import escape
 
 from yys.services.web.api_client import ApiError
 from yys.services.web.console import auth, catalogue, dashboard, managers, orders, records, users
+from yys.services.web.console.backoffice import Me
 from yys.services.web.console.display import api_message
 from yys.services.web.console.messages import MESSAGES
 from yys.services.web.console.session import (
     BASE,
+    ME_STATE,
     WEB_STATE,
     AnyRequest,
     LoginRequired,
@@ -46,13 +48,18 @@ def _api_error(request: AnyRequest, exc: ApiError) -> Response[str]:
     t = translator(language(request))
     text = t(message.key, msg=message.text) if message.key else message.text
     if is_htmx(request):
-        return fragment(f'<p class="flash flash-error" role="alert">{escape(text)}</p>')
+        # Whatever the element asked to swap, the message goes to the top of the page's main.
+        response = fragment(f'<p class="error" role="alert">{escape(text)}</p>')
+        response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "afterbegin",
+                                 "HX-Reselect": "p.error"})
+        return response
     web = request.state.get(WEB_STATE)
     if not isinstance(web, Web):  # failed before the console dependency ran: a bare page
         return fragment(f"<!doctype html><title>{status}</title><p role=alert>{escape(text)}</p>",
                         status=status)
+    me = request.state.get(ME_STATE)
     return render(request, web, "console/error.html", {"error": message, "status": status},
-                  me=None, status=status)
+                  me=me if isinstance(me, Me) else None, status=status)
 
 
 console_routes: list[Any] = [

@@ -37,6 +37,7 @@ class Field:
 class Resource:
     slug: str  # the console URL segment and the admin API collection
     title: str  # i18n key of the plural title
+    one: str  # i18n key of one record ("homestay")
     fields: tuple[Field, ...]
     columns: tuple[str, ...]  # field names shown in the table (after id)
     filters: tuple[Field, ...] = field(default=())
@@ -63,7 +64,7 @@ ACTIVITY_TYPES = (("preferredHomestay", "console.v.preferredHomestay"),
 STARS = tuple((str(n), f"console.v.star{n}") for n in range(1, 6))
 
 HOMESTAYS = Resource(
-    slug="homestays", title="console.nav.homestays",
+    slug="homestays", title="console.nav.homestays", one="console.one.homestays",
     fields=(
         Field("title", required=True, max_length=64),
         Field("subTitle", max_length=128),
@@ -85,7 +86,7 @@ HOMESTAYS = Resource(
 )
 
 BUSINESSES = Resource(
-    slug="homestay-businesses", title="console.nav.businesses",
+    slug="homestay-businesses", title="console.nav.businesses", one="console.one.homestay-businesses",
     fields=(
         Field("title", required=True, max_length=64),
         Field("userId", Kind.INT, required=True, create_only=True),
@@ -106,7 +107,7 @@ BUSINESSES = Resource(
 )
 
 ACTIVITIES = Resource(
-    slug="homestay-activities", title="console.nav.activities",
+    slug="homestay-activities", title="console.nav.activities", one="console.one.homestay-activities",
     fields=(
         Field("rowType", Kind.CHOICE, required=True, choices=ACTIVITY_TYPES),
         Field("dataId", Kind.INT, required=True),
@@ -118,7 +119,7 @@ ACTIVITIES = Resource(
 )
 
 COMMENTS = Resource(
-    slug="homestay-comments", title="console.nav.comments",
+    slug="homestay-comments", title="console.nav.comments", one="console.one.homestay-comments",
     fields=(
         Field("homestayId", Kind.INT, required=True, create_only=True),
         Field("userId", Kind.INT, required=True, create_only=True),

@@ -23,7 +23,10 @@ from yys.services.web.context import Web, WebDep
 from yys.services.web.views import language
 
 CONSOLE_COOKIE = "yys_console"
-WEB_STATE = "console_web"  # request state: lets the console's error handler render a page
+# Request state that lets the console's error handler render a whole page (with the navigation
+# when the manager is known).
+WEB_STATE = "console_web"
+ME_STATE = "console_me"
 BASE = "/console"
 AnyRequest = Request[Any, Any, Any]
 
@@ -68,6 +71,7 @@ async def provide_console(request: AnyRequest, web: WebDep) -> Console:
         if exc.status == 401:
             raise LoginRequired() from exc
         raise
+    request.state[ME_STATE] = me
     return Console(web=web, office=office, me=me)
 
 
