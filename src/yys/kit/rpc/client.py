@@ -9,18 +9,25 @@ request as well when the mesh is on).
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from opentelemetry import propagate, trace
 
 from yys.kit.errors import Unavailable
+from yys.kit.rpc import observe
 from yys.kit.rpc.deadline import outgoing_timeout
 from yys.kit.rpc.errors import from_rpc_error
+from yys.kit.rpc.observe import CLIENT_DURATION, CLIENT_REQUESTS, MethodMetrics
 from yys.kit.rpc.options import DEFAULT_MAX_MESSAGE_BYTES, client_options
+
+OK = grpc.StatusCode.OK
 
 StubT = TypeVar("StubT")
 RequestT = TypeVar("RequestT")
@@ -68,6 +75,12 @@ def service_config(spec: ServiceSpec, retry: RetryPolicy | None = None) -> str:
     return json.dumps(config, separators=(",", ":"))
 
 
+def _method_name(method: Any) -> str:
+    """The `/pkg.Service/Method` path of a stub's method (grpc.aio keeps it encoded)."""
+    name = getattr(method, "_method", b"/unknown/unknown")
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
 class RemoteService(Generic[StubT]):
     """The channel and stub of one remote service; built on first use, inside the running loop."""
 
@@ -82,6 +95,8 @@ class RemoteService(Generic[StubT]):
                          ("grpc.service_config", service_config(spec, retry))]
         self._channel: grpc.aio.Channel | None = None
         self._stub: StubT | None = None
+        # Keyed by the stub's method objects, which live as long as the stub.
+        self._metrics: dict[Any, MethodMetrics] = {}
 
     @property
     def channel(self) -> grpc.aio.Channel:
@@ -96,12 +111,57 @@ class RemoteService(Generic[StubT]):
         return self._stub
 
     async def call(self, method: Callable[..., Awaitable[ResponseT]], request: Any) -> ResponseT:
-        """Call a unary stub method within the propagated deadline; a failure is an AppError."""
+        """Call a unary stub method within the propagated deadline; a failure is an AppError.
+
+        Counted and timed per method and status; traced (CLIENT span, W3C trace context in the
+        call's metadata) only when a tracer provider is installed."""
         timeout = outgoing_timeout(self.default_timeout)
+        metrics = self._metrics.get(method)
+        if metrics is None:
+            metrics = self._metrics[method] = MethodMetrics(_method_name(method), CLIENT_REQUESTS,
+                                                            CLIENT_DURATION)
+        tracer = observe.tracer()
+        if tracer is not None:
+            return await self._traced_call(tracer, metrics, method, request, timeout)
+        started = time.perf_counter()
+        code = OK
         try:
             return await method(request, timeout=timeout)
         except grpc.aio.AioRpcError as exc:
+            code = exc.code()
             raise from_rpc_error(exc) from exc
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
+            raise
+        finally:
+            metrics.count(code)
+            metrics.duration.observe(time.perf_counter() - started)
+
+    async def _traced_call(self, tracer: trace.Tracer, metrics: MethodMetrics,
+                           method: Callable[..., Awaitable[ResponseT]], request: Any,
+                           seconds: float) -> ResponseT:
+        started = time.perf_counter()
+        code = OK
+        with tracer.start_as_current_span(
+                f"{metrics.service}/{metrics.method}", kind=trace.SpanKind.CLIENT,
+                attributes={"rpc.system": "grpc", "rpc.service": metrics.service,
+                            "rpc.method": metrics.method, "server.address": self.target},
+                record_exception=False, set_status_on_exception=False) as span:
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)
+            try:
+                return await method(request, timeout=seconds, metadata=tuple(carrier.items()))
+            except grpc.aio.AioRpcError as exc:
+                code = exc.code()
+                span.set_status(trace.StatusCode.ERROR, code.name)
+                raise from_rpc_error(exc) from exc
+            except asyncio.CancelledError:
+                code = grpc.StatusCode.CANCELLED
+                raise
+            finally:
+                span.set_attribute("rpc.grpc.status_code", code.value[0])
+                metrics.count(code)
+                metrics.duration.observe(time.perf_counter() - started)
 
     async def check_health(self, probe_timeout: float = 1.0) -> None:
         """The standard health check of this service; raises `Unavailable` unless SERVING."""
@@ -117,5 +177,6 @@ class RemoteService(Generic[StubT]):
 
     async def close(self, grace: float | None = None) -> None:
         channel, self._channel, self._stub = self._channel, None, None
+        self._metrics.clear()
         if channel is not None:
             await channel.close(grace)

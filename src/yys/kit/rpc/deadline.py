@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from yys.kit.errors import Unavailable
 
@@ -22,6 +22,21 @@ def remaining() -> float | None:
     """Seconds left of the current incoming deadline, or None when there is none."""
     at = _deadline.get()
     return None if at is None else at - time.monotonic()
+
+
+def enter(seconds: float | None) -> Token[float | None] | None:
+    """Start a deadline `seconds` from now (None: none); pass the result to `leave`. The
+    function form of `deadline_scope`, for the per-call server path (no generator frame)."""
+    if seconds is None:
+        return None
+    at = time.monotonic() + seconds
+    current = _deadline.get()
+    return _deadline.set(at if current is None or at < current else current)
+
+
+def leave(token: Token[float | None] | None) -> None:
+    if token is not None:
+        _deadline.reset(token)
 
 
 @contextmanager

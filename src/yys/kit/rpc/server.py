@@ -1,13 +1,14 @@
 """A grpc.aio server with the standard health service, deadline propagation and error mapping.
 
 Build it inside the running event loop (`start`): grpc.aio binds its completion queue to the
-loop current at construction. Only unary-unary methods are intercepted; every internal call of
-yys is one.
+loop current at construction. Only unary-unary methods are wrapped (deadline, error mapping,
+metrics, trace); every internal call of yys is one. The health service is left as it is.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,52 +18,133 @@ import structlog
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import OVERALL_HEALTH
 from grpc_health.v1.health import aio as health_aio
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
 
 from yys.kit.errors import AppError, ErrorKind
-from yys.kit.rpc.deadline import deadline_scope
+from yys.kit.rpc import deadline, observe
 from yys.kit.rpc.errors import to_status
+from yys.kit.rpc.observe import SERVER_DURATION, SERVER_REQUESTS, MethodMetrics
 from yys.kit.rpc.options import DEFAULT_MAX_MESSAGE_BYTES, server_options
 
 log = structlog.get_logger("yys.rpc")
 
-Register = Callable[[Any, grpc.aio.Server], None]
+Register = Callable[[Any, Any], None]  # a generated `add_*_to_server(servicer, server)`
+OK = grpc.StatusCode.OK
 
 
-class _CallInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # untyped base
-    """Runs each unary call inside its deadline scope and maps errors to statuses."""
+def _observed(full_method: str, inner: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
+              ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
+    """`inner` run inside its call's deadline, with errors mapped to statuses, counted and timed,
+    and (when a tracer provider is installed) in a SERVER span continuing the caller's trace.
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        inner = handler.unary_unary
-        method = handler_call_details.method
+    Built once per method when the servicer is registered, not per call: a server interceptor
+    would be awaited on every call and rebuild the handler each time."""
+    metrics = MethodMetrics(full_method, SERVER_REQUESTS, SERVER_DURATION)
 
-        async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            with deadline_scope(context.time_remaining()):
-                try:
-                    return await inner(request, context)
-                except grpc.aio.AbortError:
-                    raise  # the servicer set the status itself
-                except AppError as exc:
-                    code, details, trailers = to_status(exc)
-                    if exc.kind in (ErrorKind.INTERNAL, ErrorKind.UNAVAILABLE):
-                        log.warning("rpc failed", method=method, code=exc.code, error=exc.msg,
-                                    cause=repr(exc.__cause__))
-                    await context.abort(code, details, trailers)
-                except Exception as exc:
-                    # Unexpected: log it here, send nothing internal to the caller.
-                    log.exception("rpc crashed", method=method, exc_info=exc)
-                    code, details, trailers = to_status(AppError())
-                    await context.abort(code, details, trailers)
+    async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        started = time.perf_counter()
+        token = deadline.enter(context.time_remaining())
+        tracer = observe.tracer()
+        span = None if tracer is None else _server_span(tracer, metrics, context)
+        code = OK
+        try:
+            return await inner(request, context)
+        except grpc.aio.AbortError:
+            code = context.code() or grpc.StatusCode.UNKNOWN  # the servicer set the status itself
+            raise
+        except AppError as exc:
+            code, details, trailers = to_status(exc)
+            if exc.kind in (ErrorKind.INTERNAL, ErrorKind.UNAVAILABLE):
+                log.warning("rpc failed", method=full_method, code=exc.code, error=exc.msg,
+                            cause=repr(exc.__cause__))
+            await context.abort(code, details, trailers)
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED  # the caller went away or its deadline passed
+            raise
+        except Exception as exc:
+            # Unexpected: log it here, send nothing internal to the caller.
+            log.exception("rpc crashed", method=full_method, exc_info=exc)
+            if span is not None:
+                span[0].record_exception(exc)
+            code, details, trailers = to_status(AppError())
+            await context.abort(code, details, trailers)
+        finally:
+            deadline.leave(token)
+            metrics.count(code)
+            metrics.duration.observe(time.perf_counter() - started)
+            if span is not None:
+                _end_span(span, code)
 
-        return grpc.unary_unary_rpc_method_handler(
-            call, request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer)
+    return call
+
+
+def _server_span(tracer: trace.Tracer, metrics: MethodMetrics, context: grpc.aio.ServicerContext
+                 ) -> tuple[trace.Span, object]:
+    parent = propagate.extract(dict(context.invocation_metadata() or ()))
+    span = tracer.start_span(f"{metrics.service}/{metrics.method}", context=parent,
+                             kind=trace.SpanKind.SERVER, attributes={
+                                 "rpc.system": "grpc", "rpc.service": metrics.service,
+                                 "rpc.method": metrics.method})
+    return span, otel_context.attach(trace.set_span_in_context(span))
+
+
+def _end_span(span: tuple[trace.Span, object], code: grpc.StatusCode) -> None:
+    # Only these server statuses are errors by the OpenTelemetry conventions: the others
+    # (NOT_FOUND, ABORTED, …) are answers the caller asked for.
+    span[0].set_attribute("rpc.grpc.status_code", code.value[0])
+    if code in _SERVER_ERRORS:
+        span[0].set_status(trace.StatusCode.ERROR, code.name)
+    span[0].end()
+    otel_context.detach(span[1])  # type: ignore[arg-type]
+
+
+_SERVER_ERRORS = frozenset({grpc.StatusCode.UNKNOWN, grpc.StatusCode.DEADLINE_EXCEEDED,
+                            grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.INTERNAL,
+                            grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DATA_LOSS})
+
+
+def _wrap(full_method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    if handler is None or handler.unary_unary is None:
+        return handler  # only unary-unary calls exist in yys
+    return grpc.unary_unary_rpc_method_handler(
+        _observed(full_method, handler.unary_unary),
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer)
+
+
+class _WrappedGeneric(grpc.GenericRpcHandler):  # type: ignore[misc]  # untyped base
+    """A generic handler whose unary handlers are wrapped once per method, then reused."""
+
+    def __init__(self, inner: grpc.GenericRpcHandler) -> None:
+        self._inner = inner
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
+
+    def service(self, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler | None:
+        handler = self._inner.service(details)
+        if handler is None:
+            return None
+        seen = self._wrapped.get(details.method)
+        if seen is None or seen[0] is not handler:
+            seen = self._wrapped[details.method] = (handler, _wrap(details.method, handler))
+        return seen[1]
+
+
+class _Registrar:
+    """What a servicer's generated `add_*_to_server` sees in place of the server: the handlers
+    it registers arrive wrapped (`_observed`), both the registered-method fast path and the
+    generic lookup."""
+
+    def __init__(self, server: grpc.aio.Server) -> None:
+        self._server = server
+
+    def add_registered_method_handlers(self, service: str,
+                                       handlers: dict[str, grpc.RpcMethodHandler]) -> None:
+        self._server.add_registered_method_handlers(
+            service, {name: _wrap(f"/{service}/{name}", h) for name, h in handlers.items()})
+
+    def add_generic_rpc_handlers(self, handlers: tuple[grpc.GenericRpcHandler, ...]) -> None:
+        self._server.add_generic_rpc_handlers(tuple(_WrappedGeneric(h) for h in handlers))
 
 
 @dataclass(frozen=True)
@@ -103,12 +185,11 @@ class RpcServer:
 
     async def start(self) -> int:
         """Bind and start serving; returns the bound port (useful with port 0)."""
-        server = grpc.aio.server(interceptors=[_CallInterceptor()],
-                                 options=server_options(self._max_message_bytes))
+        server = grpc.aio.server(options=server_options(self._max_message_bytes))
         health = health_aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         for reg in self._registrations:
-            reg.register(reg.servicer, server)
+            reg.register(reg.servicer, _Registrar(server))
         port: int = server.add_insecure_port(self._address)
         if port == 0:
             raise RuntimeError(f"could not bind the gRPC server on {self._address}")

@@ -1,0 +1,147 @@
+"""gRPC metrics and traces over real local gRPC: counted per call and status on both sides, and
+one trace across caller and callee."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from prometheus_client import REGISTRY
+
+from tests.unit.kit.rpc.support import SERVICE, remote, serving
+from yys.kit.errors import NotFound, Unavailable
+from yys.kit.rpc import observe
+
+
+def _sample(name: str, side: str, method: str, code: str | None = None) -> float:
+    labels = {"rpc_service": SERVICE, "rpc_method": method}
+    if code is not None:
+        labels["grpc_code"] = code
+    return REGISTRY.get_sample_value(f"yys_rpc_{side}_{name}", labels) or 0.0
+
+
+def _counts(method: str, code: str) -> tuple[float, float]:
+    return (_sample("requests_total", "server", method, code),
+            _sample("requests_total", "client", method, code))
+
+
+async def test_every_call_is_counted_with_its_status_and_timed_on_both_sides() -> None:
+    async def ok(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        return b"ok"
+
+    async def missing(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        raise NotFound("no such thing")
+
+    async def down(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        raise Unavailable("dependency down")
+
+    before = {m: _counts(m, c) for m, c in (("Ok", "OK"), ("Missing", "NOT_FOUND"),
+                                             ("Down", "UNAVAILABLE"))}
+    timed_before = (_sample("duration_seconds_count", "server", "Ok"),
+                    _sample("duration_seconds_count", "client", "Ok"))
+    async with serving({"Ok": ok, "Missing": missing, "Down": down}) as server:
+        client = remote(server.port or 0, ["Ok", "Missing", "Down"])
+        for _ in range(3):
+            assert await client.call(client.stub.Ok, b"") == b"ok"
+        with pytest.raises(NotFound):
+            await client.call(client.stub.Missing, b"")
+        with pytest.raises(Unavailable):  # not idempotent: no retry, one call
+            await client.call(client.stub.Down, b"")
+        await client.close()
+
+    def delta(method: str, code: str) -> tuple[float, float]:
+        after = _counts(method, code)
+        return after[0] - before[method][0], after[1] - before[method][1]
+
+    assert delta("Ok", "OK") == (3, 3)
+    assert delta("Missing", "NOT_FOUND") == (1, 1)
+    assert delta("Down", "UNAVAILABLE") == (1, 1)
+    assert _sample("duration_seconds_count", "server", "Ok") - timed_before[0] == 3
+    assert _sample("duration_seconds_count", "client", "Ok") - timed_before[1] == 3
+
+
+async def test_a_callee_that_is_down_counts_unavailable_on_the_caller() -> None:
+    async with serving({}) as server:
+        port = server.port or 0
+    # The server is gone: the channel cannot connect, the caller sees UNAVAILABLE.
+    before = _sample("requests_total", "client", "Gone", "UNAVAILABLE")
+    client = remote(port, ["Gone"], default_timeout=1.0)
+    with pytest.raises(Unavailable):
+        await client.call(client.stub.Gone, b"")
+    await client.close()
+    assert _sample("requests_total", "client", "Gone", "UNAVAILABLE") - before == 1
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Spans of this test, from the global provider (installed here unless a test before did:
+    OpenTelemetry lets a process set it once)."""
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
+        provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        pytest.skip("another tracer provider is installed in this process")
+    exporter = InMemorySpanExporter()
+    processor = SimpleSpanProcessor(exporter)
+    provider.add_span_processor(processor)
+    yield exporter
+    exporter.shutdown()  # the processor stays registered but exports nothing any more
+
+
+async def test_client_and_server_spans_of_one_call_share_the_trace(
+        spans: InMemorySpanExporter) -> None:
+    seen: list[str | None] = []
+
+    async def echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        seen.append(dict(context.invocation_metadata() or ()).get("traceparent"))
+        return request
+
+    async def missing(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        raise NotFound()
+
+    async with serving({"Echo": echo, "Missing": missing}) as server:
+        client = remote(server.port or 0, ["Echo", "Missing"])
+        assert await client.call(client.stub.Echo, b"hi") == b"hi"
+        with pytest.raises(NotFound):
+            await client.call(client.stub.Missing, b"")
+        await client.close()
+
+    finished = {(s.name, s.kind): s for s in spans.get_finished_spans()}
+    name = f"{SERVICE}/Echo"
+    client_span = finished[(name, trace.SpanKind.CLIENT)]
+    server_span = finished[(name, trace.SpanKind.SERVER)]
+    assert client_span.context is not None and server_span.context is not None
+    assert server_span.context.trace_id == client_span.context.trace_id
+    assert server_span.parent is not None and server_span.parent.span_id == client_span.context.span_id
+    assert seen[0] is not None and f"{client_span.context.trace_id:032x}" in seen[0]
+    assert server_span.attributes is not None
+    assert server_span.attributes["rpc.method"] == "Echo"
+    assert server_span.attributes["rpc.grpc.status_code"] == 0
+    # NOT_FOUND is an error for the caller, an answer for the server (OpenTelemetry's rule).
+    missing_client = finished[(f"{SERVICE}/Missing", trace.SpanKind.CLIENT)]
+    missing_server = finished[(f"{SERVICE}/Missing", trace.SpanKind.SERVER)]
+    assert missing_client.status.status_code is trace.StatusCode.ERROR
+    assert missing_server.status.status_code is trace.StatusCode.UNSET
+
+
+async def test_without_a_tracer_provider_no_span_and_no_trace_context_is_sent(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(observe.trace, "get_tracer_provider", trace.ProxyTracerProvider)
+    assert observe.tracer() is None
+    seen: list[dict[str, str]] = []
+
+    async def echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        seen.append(dict(context.invocation_metadata() or ()))
+        return request
+
+    async with serving({"Echo": echo}) as server:
+        client = remote(server.port or 0, ["Echo"])
+        assert await client.call(client.stub.Echo, b"x") == b"x"
+        await client.close()
+    assert "traceparent" not in seen[0]
