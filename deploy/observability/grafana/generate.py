@@ -21,13 +21,14 @@ DATASOURCE = {"type": "prometheus", "uid": "prometheus"}  # provisioning/datasou
 
 # What each service does, so its dashboard shows only panels that can have data.
 SERVICES: dict[str, dict[str, bool]] = {
-    "usercenter": {"grpc": True, "db": True, "outbox": True},
-    "travel": {"grpc": True, "db": True, "outbox": False},
-    "order": {"grpc": True, "db": True, "outbox": True},
-    "payment": {"grpc": True, "db": True, "outbox": True},
-    "paysandbox": {"grpc": False, "db": False, "outbox": False},
-    "mqueue": {"grpc": False, "db": True, "outbox": False},
-    "admin": {"grpc": False, "db": True, "outbox": False},
+    "usercenter": {"http": True, "grpc": True, "db": True, "outbox": True},
+    "travel": {"http": True, "grpc": True, "db": True, "outbox": False},
+    "order": {"http": True, "grpc": True, "db": True, "outbox": True},
+    "payment": {"http": True, "grpc": True, "db": True, "outbox": True},
+    "paysandbox": {"http": True, "grpc": False, "db": False, "outbox": False},
+    "mqueue": {"http": False, "grpc": False, "db": True, "outbox": False},
+    "admin": {"http": True, "grpc": False, "db": True, "outbox": False},
+    "web": {"http": True, "grpc": False, "db": False, "outbox": False},
 }
 
 
@@ -160,7 +161,8 @@ def service(name: str, traits: dict[str, bool]) -> Dashboard:
                   f"The {name} service: its HTTP routes, calls, database and process.",
                   tags=("yys", "service"))
     sel = f'service="{name}"'
-    d.rows.append(("HTTP by route", http_panels(sel, "route")))
+    if traits["http"]:
+        d.rows.append(("HTTP by route", http_panels(sel, "route")))
     if traits["grpc"]:
         calls = rate("yys_rpc_server_requests_total", "rpc_method, grpc_code",
                      f'rpc_service=~".*{name}.*"')

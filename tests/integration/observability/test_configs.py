@@ -244,3 +244,18 @@ def test_k8s_manifests_match_their_crd_schema(manifest: Path) -> None:
         endpoints = doc["spec"].get("endpoints") or doc["spec"].get("podMetricsEndpoints")
         assert endpoints[0]["path"] == "/metrics"
         assert {"targetLabel": "job", "replacement": "yys"} in endpoints[0]["relabelings"]
+
+
+def test_static_targets_match_the_default_split_layout() -> None:
+    """prometheus.yml's targets are the ports `yys up --split --port 8888` prefers."""
+    from yys.runtime.registry import SERVICES
+    from yys.runtime.split.layout import ROLE_COMMANDS
+    from yys.runtime.split.observability import ALERTMANAGER_OFFSET
+
+    config = yaml.safe_load((PROM / "prometheus.yml").read_text())
+    job = next(j for j in config["scrape_configs"] if j["job_name"] == "yys")
+    static = {c["labels"]["process"]: c["targets"][0] for c in job["static_configs"]}
+    expected = {name: f"127.0.0.1:{8888 + 2 + i}" for i, name in enumerate([*SERVICES, *ROLE_COMMANDS])}
+    assert static == expected
+    manager = config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
+    assert manager == [f"127.0.0.1:{8888 + ALERTMANAGER_OFFSET}"]

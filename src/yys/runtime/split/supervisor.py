@@ -161,14 +161,14 @@ class Supervisor:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), 0.5)
 
-    async def _wait_port(self, port: int, within: float) -> None:
+    async def _wait_port(self, port: int, within: float, what: str = "the broker") -> None:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline and not self.stopping.is_set():
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
                 return
             await asyncio.sleep(0.05)
         if not self.stopping.is_set():
-            raise StartupError(f"the broker did not open 127.0.0.1:{port} within {within:.0f}s")
+            raise StartupError(f"{what} did not open 127.0.0.1:{port} within {within:.0f}s")
 
     async def _wait_ready(self) -> bool:
         """True once every child is ready; False if asked to stop first."""
@@ -223,11 +223,12 @@ class Supervisor:
             for spec in yys_children(layout, env):
                 self._add(spec)
             self._add(edge_child(nginx, conf, prefix))
-            if self.observability is not None:
-                self._start_observability(layout)
             log.info("layout", edge=layout.edge_url, http_ports=layout.http_ports,
                      grpc_ports=layout.grpc_ports, broker=bootstrap, logs=str(self.root / "logs"))
             if await self._wait_ready():
+                if self.observability is not None:
+                    # Only now: a process still starting would be reported down.
+                    await self._start_observability(layout)
                 self.write_state()
                 print(_banner(layout, len(self.children), self.observability_urls), flush=True)
                 await self.stopping.wait()
@@ -238,8 +239,9 @@ class Supervisor:
             await runner.cleanup()
             await self.aggregate.close()
 
-    def _start_observability(self, layout: Layout) -> None:
-        """Scrape targets generated from the layout: every yys process with an HTTP port."""
+    async def _start_observability(self, layout: Layout) -> None:
+        """Scrape targets generated from the layout: every yys process with an HTTP port.
+        Returns once both servers listen, so the URLs printed next answer."""
         assert self.observability is not None
         from yys.runtime.split.layout import port_is_free, stable_free_port
 
@@ -254,6 +256,8 @@ class Supervisor:
             self._add(spec)
         self.observability_urls = {"prometheus": f"http://127.0.0.1:{prometheus_port}",
                                    "alertmanager": f"http://127.0.0.1:{alertmanager_port}"}
+        for name, port in zip(("prometheus", "alertmanager"), ports, strict=True):
+            await self._wait_port(port, 30, name)
 
     async def _stop_all(self) -> None:
         for stage in sorted({c.spec.stage for c in self.children}):
