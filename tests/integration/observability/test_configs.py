@@ -259,3 +259,49 @@ def test_static_targets_match_the_default_split_layout() -> None:
     assert static == expected
     manager = config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"]
     assert manager == [f"127.0.0.1:{8888 + ALERTMANAGER_OFFSET}"]
+
+
+# --- logs: the shipping pipelines parse what yys writes ------------------------------------------
+
+LOG_FIELDS = {"timestamp", "level", "service", "trace_id", "span_id", "request_id", "user_id"}
+_LOG_LINE = """
+import structlog
+from yys.kit.observability import logging as yl
+yl.configure_logging(level="INFO", json=True, service="order")
+yl.bind_request("req-1")
+yl.set_user_id(42)
+structlog.get_logger("t").info("order created", sn="HS1")
+"""
+
+
+def test_promtail_and_alloy_parse_the_fields_yys_logs() -> None:
+    out = run(sys.executable, "-c", _LOG_LINE, stdout_only=True)
+    line = json.loads(out.strip().splitlines()[-1])  # a real line of kit/observability/logging
+    assert {"timestamp", "level", "service", "request_id", "user_id"} <= set(line), line
+    assert line["service"] == "order" and line["level"] == "info"
+    # promtail's `timestamp` stage reads it as RFC3339Nano: UTC with a Z.
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", line["timestamp"]), line
+
+    promtail = yaml.safe_load((OBS / "promtail" / "promtail.yml").read_text())
+    stages = promtail["scrape_configs"][0]["pipeline_stages"]
+    parsed = next(s["json"]["expressions"] for s in stages if "json" in s)
+    assert set(parsed) >= LOG_FIELDS and all(parsed[f] == f for f in LOG_FIELDS)
+    labels = set().union(*(s["labels"] for s in stages if "labels" in s))
+    metadata = next(s["structured_metadata"] for s in stages if "structured_metadata" in s)
+    # Per-request values never become stream labels (one stream per request would sink Loki).
+    assert labels == {"process", "level", "service"}
+    assert set(metadata) == {"trace_id", "span_id", "request_id", "user_id"}
+
+    alloy = (OBS / "promtail" / "alloy.river").read_text()
+    for name in LOG_FIELDS:
+        assert f"{name} = \"\"" in alloy, name
+
+
+def test_otel_collector_pipeline_is_wired() -> None:
+    config = yaml.safe_load((OBS / "otel" / "otel-collector.yml").read_text())
+    traces = config["service"]["pipelines"]["traces"]
+    assert traces["receivers"] == ["otlp"]
+    assert set(config["receivers"]["otlp"]["protocols"]) == {"grpc", "http"}
+    for section in ("receivers", "processors", "exporters"):
+        assert set(traces[section]) <= set(config[section]), section
+    assert {"otlp/tempo", "otlp/jaeger"} <= set(traces["exporters"])
