@@ -117,3 +117,15 @@ async def test_a_missing_record_is_a_console_page_not_json(site: Site) -> None:
         assert r.status_code == 404
         assert r.headers["content-type"].startswith("text/html")
         assert 'role="alert"' in r.text and "Not found" in r.text
+
+
+async def test_the_language_switch_comes_back_to_the_console_page(site: Site) -> None:
+    async with console_login(site, **{"Accept-Language": "en"}) as client:
+        page = await client.get("/console/orders?tradeState=1")
+        assert '<html lang="en">' in page.text
+        assert 'name="next" value="/console/orders?tradeState=1"' in page.text
+        switched = await client.post("/lang", data={"lang": "zh", "next": "/console/orders?tradeState=1"})
+        assert switched.status_code == 303
+        assert switched.headers["location"] == "/console/orders?tradeState=1"
+        again = await client.get(switched.headers["location"])
+    assert '<html lang="zh-CN">' in again.text and "订单" in again.text

@@ -181,6 +181,7 @@ _FIELDS = {
     "console.f.netAmount": ("应结（元）", "Net (yuan)"),
     "console.f.at": ("时间", "When"),
     "console.f.actorName": ("操作人", "Who"),
+    "console.f.actorId": ("操作人 ID", "Manager ID"),
     "console.f.action": ("动作", "Action"),
     "console.f.resource": ("资源", "Resource"),
     "console.f.resourceId": ("资源 ID", "Resource ID"),
