@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+# Defined beside its short memory; re-exported here, where the services import it from.
+from yys.clients.active_user import active_user as active_user
 from yys.clients.admin import AdminClient
 from yys.clients.mqueue import MqueueClient
 from yys.clients.order import OrderClient
 from yys.clients.payment import PaymentClient
 from yys.clients.travel import TravelClient
 from yys.clients.usercenter import UsercenterClient
-from yys.kit.http.auth import ClaimsCheck, active_user_check
 
 
 class ClientNotBoundError(RuntimeError):
@@ -70,13 +71,3 @@ class Clients:
     def admin(self) -> AdminClient:
         client: AdminClient = self._get("admin")
         return client
-
-
-def active_user(clients: Clients) -> ClaimsCheck:
-    """The user-token check every service applies: the account must still exist and not be
-    disabled (asked of usercenter at call time, in-process or over gRPC)."""
-
-    async def lookup(user_id: int) -> object:
-        return await clients.usercenter.get_profile(user_id)
-
-    return active_user_check(lookup)

@@ -24,6 +24,8 @@ def profile_from_pb(m: pb.UserProfile) -> UserProfile:
 
 
 class RemoteUsercenterClient:
+    remote = True  # each call is a hop: the active-user check remembers answers briefly
+
     def __init__(self, remote: RemoteService[UsercenterServiceStub]) -> None:
         self._remote = remote
 
