@@ -129,3 +129,14 @@ async def test_the_language_switch_comes_back_to_the_console_page(site: Site) ->
         assert switched.headers["location"] == "/console/orders?tradeState=1"
         again = await client.get(switched.headers["location"])
     assert '<html lang="zh-CN">' in again.text and "订单" in again.text
+
+
+async def test_a_token_the_api_no_longer_accepts_ends_the_session(site: Site) -> None:
+    async with site.browser(**{"Accept-Language": "en"}) as client:
+        client.cookies.set("yys_console", "not.a.token", path="/console")
+        resp = await client.get("/console/payments")
+        assert resp.status_code == 303
+        assert resp.headers["location"] == "/console/login?next=%2Fconsole%2Fpayments&ok=expired"
+        assert "yys_console=" in resp.headers["set-cookie"]  # the dead cookie is dropped
+        login = await client.get(resp.headers["location"])
+    assert "Your session ended; please log in again." in login.text

@@ -35,8 +35,8 @@ from yys.services.web.views import language
 __all__ = ["MESSAGES", "console_routes"]
 
 
-def _login_required(request: AnyRequest, _: LoginRequired) -> Response[str]:
-    return to_login(request, expired=False)
+def _login_required(request: AnyRequest, exc: LoginRequired) -> Response[str]:
+    return to_login(request, expired=exc.expired)
 
 
 def _api_error(request: AnyRequest, exc: ApiError) -> Response[str]:

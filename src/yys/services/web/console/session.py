@@ -38,7 +38,11 @@ NOTICES = {"saved": "console.saved", "created": "console.created", "deleted": "c
 
 
 class LoginRequired(Exception):
-    """No admin token, or the API no longer accepts it: back to the console login."""
+    """No admin token, or the API no longer accepts it (`expired`): back to the console login."""
+
+    def __init__(self, *, expired: bool = False) -> None:
+        super().__init__("login required")
+        self.expired = expired
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,7 @@ async def provide_console(request: AnyRequest, web: WebDep) -> Console:
         me = await office.me()
     except ApiError as exc:
         if exc.status == 401:
-            raise LoginRequired() from exc
+            raise LoginRequired(expired=True) from exc
         raise
     request.state[ME_STATE] = me
     return Console(web=web, office=office, me=me)
