@@ -1,4 +1,4 @@
-"""Browser suites: one real `yys up` process and one headless Chromium for the whole session.
+"""Browser suites: one real `yys up` process and one headless Chromium for this package.
 
     def test_x(site: RunningSite, page: Page) -> None:
         page.goto("/")                      # relative to the running yys
@@ -6,9 +6,9 @@
 
 `site` is a `yys up` on a free port with its own data dir (demo data loaded) and a known admin
 password (`site.admin_password`, user `admin`). `browser` is Debian's Chromium driven by Python
-playwright (no downloaded browser); `page` is a fresh context per test (English, desktop size);
-`phone_page` the same at a phone's width. Screenshots go to `var/screenshots/` (git-ignored), or
-to YYS_SCREENSHOTS_DIR.
+playwright (no downloaded browser). Both live while this package's tests run. `page` is a fresh
+context per test (English, desktop size); `phone_page` the same at a phone's width. Screenshots
+go to `var/screenshots/` (git-ignored), or to YYS_SCREENSHOTS_DIR.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class RunningSite:
     admin_password: str = ADMIN_PASSWORD
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSite]:
     port = free_port()
     data_dir = tmp_path_factory.mktemp("yys-browser")
@@ -70,7 +70,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSite]:
         yield RunningSite(process=proc, base_url=f"http://127.0.0.1:{port}")
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: playwright's sync API keeps an event loop on this thread while it
+# runs, which would break the asyncio tests collected after this package.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
