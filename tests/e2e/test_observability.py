@@ -6,7 +6,8 @@ seconds, Alertmanager's webhook pointed at a small aiohttp receiver in this test
 token and the SMTP password from files, as in production). After a scripted booking flow every
 dashboard panel's query returns data and every metric a rule or panel reads is exported; then
 two fault drills: bad-signature payment callbacks raise YysPaymentCallbackFailures, and a
-SIGKILLed process raises YysServiceDown, both delivered through Alertmanager to the webhook.
+SIGKILLed process raises YysServiceDown, both delivered through Alertmanager to the webhook;
+and a service that is down inhibits its symptom alerts in Alertmanager.
 """
 
 from __future__ import annotations
@@ -351,3 +352,28 @@ def test_drill_killed_process_fires_service_down(stack: Stack) -> None:
     # Prometheus only once every process is ready).
     assert {a["labels"]["process"] for a in stack.webhook.alerts("YysServiceDown")} == {victim}
     print(f"service down → webhook in {took:.1f}s")
+
+
+def test_service_down_inhibits_that_services_symptoms(stack: Stack) -> None:
+    """The repository's inhibit rules in the real Alertmanager: alerts posted to its API (a
+    service nobody runs, so no real alert interferes)."""
+    manager = stack.state["observability"]["alertmanager"]
+    down = {"alertname": "YysServiceDown", "process": "drill", "service": "drill",
+            "severity": "critical"}
+    symptom = {"alertname": "YysHigh5xxRatio", "service": "drill", "severity": "critical"}
+    elsewhere = {"alertname": "YysHigh5xxRatio", "service": "drill-other", "severity": "critical"}
+    reply = call(manager, "/api/v2/alerts", [{"labels": labels} for labels in (down, symptom, elsewhere)])
+    assert reply.status == 200, reply.body
+
+    def states() -> dict[str, dict[str, Any]] | None:
+        status, body = http_get(f"{manager}/api/v2/alerts?filter=" + urllib.parse.quote('service=~"drill.*"'))
+        assert status == 200
+        found = {f"{a['labels']['alertname']}/{a['labels']['service']}": a["status"]
+                 for a in json.loads(body)}
+        return found if len(found) == 3 else None
+
+    found = wait_for("the posted alerts", states, 15)
+    assert found["YysHigh5xxRatio/drill"]["state"] == "suppressed"
+    assert found["YysHigh5xxRatio/drill"]["inhibitedBy"]
+    assert found["YysHigh5xxRatio/drill-other"]["state"] == "active"
+    assert found["YysServiceDown/drill"]["state"] == "active"
