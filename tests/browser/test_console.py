@@ -124,12 +124,24 @@ def test_check_in_and_refund_from_the_console(site: RunningSite, page: Page) -> 
 
 
 def test_the_other_pages_and_the_phone_layout(site: RunningSite, page: Page, phone_page: Page) -> None:
+    paid_order(site, homestay_id=4)  # so the dashboard draws today's bar from a real order
     log_in(page, site, "/console/users")
     page.goto("/console", wait_until="domcontentloaded")
-    # After the orders above: today's bar and the paid state are drawn from real numbers.
     expect(page.locator("#kpi-paid")).not_to_have_text("0")
     expect(page.locator("#chart-orders rect.bar").last).not_to_have_attribute("height", "0.0")
     shoot(page, "console-dashboard")
+    # Disable / enable swap the user's row in place (no navigation).
+    page.goto("/console/users?mobile=138", wait_until="domcontentloaded")
+    row = page.locator("tbody tr").first
+    row_id = row.get_attribute("id")
+    page.evaluate("window.__same_page = true")
+    row.get_by_role("button", name=re.compile("^Disable")).click()
+    swapped = page.locator(f"#{row_id}")
+    expect(swapped.get_by_role("button", name=re.compile("^Enable"))).to_be_visible()
+    expect(swapped).to_contain_text("disabled")
+    assert page.evaluate("window.__same_page === true")
+    swapped.get_by_role("button", name=re.compile("^Enable")).click()
+    expect(page.locator(f"#{row_id}").get_by_role("button", name=re.compile("^Disable"))).to_be_visible()
     for path, name in (("/console/users", "console-users"), ("/console/payments", "console-payments"),
                        ("/console/settlements", "console-settlements"),
                        ("/console/managers", "console-managers"),
