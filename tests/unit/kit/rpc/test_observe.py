@@ -4,18 +4,19 @@ one trace across caller and callee."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import grpc
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client import REGISTRY
 
 from tests.unit.kit.rpc.support import SERVICE, remote, serving
 from yys.kit.errors import NotFound, Unavailable
+from yys.kit.observability.tracing import configure_tracing, shutdown_tracing
 from yys.kit.rpc import observe
+from yys.kit.settings import Settings
 
 
 def _sample(name: str, side: str, method: str, code: str | None = None) -> float:
@@ -78,20 +79,12 @@ async def test_a_callee_that_is_down_counts_unavailable_on_the_caller() -> None:
 
 
 @pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    """Spans of this test, from the global provider (installed here unless a test before did:
-    OpenTelemetry lets a process set it once)."""
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        trace.set_tracer_provider(TracerProvider())
-        provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        pytest.skip("another tracer provider is installed in this process")
+def spans(tmp_path: Path) -> Iterator[InMemorySpanExporter]:
+    """Tracing on for this test, as the platform installs it, with spans kept in memory."""
     exporter = InMemorySpanExporter()
-    processor = SimpleSpanProcessor(exporter)
-    provider.add_span_processor(processor)
+    configure_tracing(Settings(data_dir=tmp_path), service="test", exporter=exporter)
     yield exporter
-    exporter.shutdown()  # the processor stays registered but exports nothing any more
+    shutdown_tracing()
 
 
 async def test_client_and_server_spans_of_one_call_share_the_trace(
@@ -105,11 +98,14 @@ async def test_client_and_server_spans_of_one_call_share_the_trace(
     async def missing(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
         raise NotFound()
 
+    tracer = trace.get_tracer("test")
     async with serving({"Echo": echo, "Missing": missing}) as server:
         client = remote(server.port or 0, ["Echo", "Missing"])
-        assert await client.call(client.stub.Echo, b"hi") == b"hi"
-        with pytest.raises(NotFound):
-            await client.call(client.stub.Missing, b"")
+        # Inside a request, as in a service (a parentless CLIENT span is not sampled).
+        with tracer.start_as_current_span("POST /order", kind=trace.SpanKind.SERVER) as request:
+            assert await client.call(client.stub.Echo, b"hi") == b"hi"
+            with pytest.raises(NotFound):
+                await client.call(client.stub.Missing, b"")
         await client.close()
 
     finished = {(s.name, s.kind): s for s in spans.get_finished_spans()}
@@ -118,6 +114,7 @@ async def test_client_and_server_spans_of_one_call_share_the_trace(
     server_span = finished[(name, trace.SpanKind.SERVER)]
     assert client_span.context is not None and server_span.context is not None
     assert server_span.context.trace_id == client_span.context.trace_id
+    assert client_span.context.trace_id == request.get_span_context().trace_id
     assert server_span.parent is not None and server_span.parent.span_id == client_span.context.span_id
     assert seen[0] is not None and f"{client_span.context.trace_id:032x}" in seen[0]
     assert server_span.attributes is not None
@@ -130,10 +127,9 @@ async def test_client_and_server_spans_of_one_call_share_the_trace(
     assert missing_server.status.status_code is trace.StatusCode.UNSET
 
 
-async def test_without_a_tracer_provider_no_span_and_no_trace_context_is_sent(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(observe.trace, "get_tracer_provider", trace.ProxyTracerProvider)
-    assert observe.tracer() is None
+async def test_tracing_off_sends_no_trace_context_and_back_on_is_seen(
+        tmp_path: Path) -> None:
+    assert observe.tracer() is None  # nothing installed: tracing off
     seen: list[dict[str, str]] = []
 
     async def echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
@@ -143,5 +139,17 @@ async def test_without_a_tracer_provider_no_span_and_no_trace_context_is_sent(
     async with serving({"Echo": echo}) as server:
         client = remote(server.port or 0, ["Echo"])
         assert await client.call(client.stub.Echo, b"x") == b"x"
+        # Installed after the channel and server were built: the next call is traced.
+        exporter = InMemorySpanExporter()
+        configure_tracing(Settings(data_dir=tmp_path), service="test", exporter=exporter)
+        try:
+            with trace.get_tracer("test").start_as_current_span("request"):
+                assert await client.call(client.stub.Echo, b"y") == b"y"
+        finally:
+            shutdown_tracing()
+        assert observe.tracer() is None
         await client.close()
     assert "traceparent" not in seen[0]
+    assert "traceparent" in seen[1]
+    assert {s.kind for s in exporter.get_finished_spans()} >= {trace.SpanKind.CLIENT,
+                                                               trace.SpanKind.SERVER}
