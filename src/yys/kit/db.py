@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from yys.kit.dbpool import ping_after_idle
+from yys.kit.dbpool import ping_after_idle, reset_only_open_transactions
 from yys.kit.errors import DB_ERROR, Unavailable
 from yys.kit.observability import db_metrics
 from yys.kit.observability.tracing import instrument_engine
@@ -89,7 +89,8 @@ def _create_engine(url: str, *, pool_size: int, echo: bool) -> AsyncEngine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(url, pool_reset_on_return=None, **kwargs)
+        reset_only_open_transactions(engine.sync_engine)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         db_metrics.instrument(engine.sync_engine)
         return engine
@@ -101,7 +102,8 @@ def _create_engine(url: str, *, pool_size: int, echo: bool) -> AsyncEngine:
         pool_timeout=5,
         isolation_level="READ COMMITTED",
     )
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, pool_reset_on_return=None, **kwargs)
+    reset_only_open_transactions(engine.sync_engine)
     ping_after_idle(engine.sync_engine)
     db_metrics.instrument(engine.sync_engine)
     return engine
