@@ -98,8 +98,11 @@ async def run_up(settings: Settings, *, seed: bool) -> None:
 
 async def run_serve(settings: Settings, services: list[str], roles: tuple[Role, ...], *,
                     migrate: bool) -> None:
-    configure_logging(level=settings.log_level, json=True, service=",".join(services))
-    tracing.configure_tracing(settings, service="yys-" + "-".join(services))
+    # An API process is named after its services, a background one (every service, one role:
+    # the split topology's worker, consumer, scheduler) after its roles.
+    label = ",".join(services if "api" in roles or set(roles) == set(ROLES) else roles)
+    configure_logging(level=settings.log_level, json=True, service=label)
+    tracing.configure_tracing(settings, service="yys-" + label.replace(",", "-"))
     platform = build_platform(settings)
     process = build_process(platform, services, roles=roles)
     from yys.runtime.rpc import MissingTargetError, attach_rpc
