@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
@@ -30,6 +32,9 @@ class _DriverError(Exception):
     (OperationalError("SELECT", {}, _DriverError(2013, "Lost connection")), "operational"),
     (ProgrammingError("SELEC", {}, _DriverError(1064, "syntax")), "other"),
     (RuntimeError("not a driver error"), "other"),
+    (sqlite3.IntegrityError("UNIQUE constraint failed"), "integrity"),  # raw driver errors
+    (sqlite3.OperationalError("database is locked"), "timeout"),
+    (sqlite3.OperationalError("no such table: t"), "operational"),
 ])
 def test_error_type_of(exc: BaseException, kind: str) -> None:
     assert error_type_of(exc) == kind
