@@ -140,3 +140,24 @@ async def test_a_token_the_api_no_longer_accepts_ends_the_session(site: Site) ->
         assert "yys_console=" in resp.headers["set-cookie"]  # the dead cookie is dropped
         login = await client.get(resp.headers["location"])
     assert "Your session ended; please log in again." in login.text
+
+
+async def test_urls_that_name_no_page_get_console_pages_not_json(site: Site) -> None:
+    async with console_login(site, **{"Accept-Language": "en"}) as client:
+        unknown = await client.get("/console/no-such-page")
+        bad_id = await client.get("/console/homestays/abc")
+        post_only = await client.get("/console/users/1/disable")
+        settle = await client.get("/console/settlements/run")
+    for resp in (unknown, bad_id):
+        assert resp.status_code == 404 and resp.headers["content-type"].startswith("text/html")
+        assert 'role="alert"' in resp.text and "Not found" in resp.text
+    assert post_only.status_code == 303 and post_only.headers["location"] == "/console/users"
+    assert settle.headers["location"] == "/console/settlements"
+
+
+async def test_a_form_post_after_the_session_ended_returns_to_the_form_page(site: Site) -> None:
+    async with site.browser() as client:
+        resp = await client.post("/console/homestays/3", data={"title": "x"},
+                                 headers={"Referer": site.base + "/console/homestays/3"})
+    assert resp.status_code == 303
+    assert resp.headers["location"] == "/console/login?next=%2Fconsole%2Fhomestays%2F3"

@@ -12,7 +12,16 @@ from litestar.di import Provide
 from markupsafe import escape
 
 from yys.services.web.api_client import ApiError
-from yys.services.web.console import auth, catalogue, dashboard, managers, orders, records, users
+from yys.services.web.console import (
+    auth,
+    catalogue,
+    dashboard,
+    fallback,
+    managers,
+    orders,
+    records,
+    users,
+)
 from yys.services.web.console.backoffice import Me
 from yys.services.web.console.display import api_message
 from yys.services.web.console.messages import MESSAGES
@@ -22,6 +31,7 @@ from yys.services.web.console.session import (
     WEB_STATE,
     AnyRequest,
     LoginRequired,
+    PageNotFound,
     fragment,
     is_htmx,
     provide_console,
@@ -33,6 +43,13 @@ from yys.services.web.i18n import translator
 from yys.services.web.views import language
 
 __all__ = ["MESSAGES", "console_routes"]
+
+
+def _page_not_found(request: AnyRequest, _: PageNotFound) -> Response[str]:
+    web = request.state.get(WEB_STATE)
+    if not isinstance(web, Web):
+        return fragment("<!doctype html><title>404</title><p role=alert>not found</p>", status=404)
+    return fallback.not_found_page(request, web)
 
 
 def _login_required(request: AnyRequest, exc: LoginRequired) -> Response[str]:
@@ -66,8 +83,9 @@ console_routes: list[Any] = [
     Router(
         path=BASE,
         route_handlers=[*auth.routes, *dashboard.routes, *catalogue.routes, *orders.routes,
-                        *users.routes, *records.routes, *managers.routes],
+                        *users.routes, *records.routes, *managers.routes, *fallback.routes],
         dependencies={"console": Provide(provide_console)},
-        exception_handlers={LoginRequired: _login_required, ApiError: _api_error},
+        exception_handlers={LoginRequired: _login_required, ApiError: _api_error,
+                            PageNotFound: _page_not_found},
     )
 ]

@@ -12,6 +12,7 @@ from litestar import Response, get, post
 from litestar.params import FromPath
 
 from yys.services.web.api_client import ApiError
+from yys.services.web.console import fallback
 from yys.services.web.console.auth import form_of
 from yys.services.web.console.backoffice import Record
 from yys.services.web.console.display import PAGE_SIZE, api_message, cell, page_number, pager
@@ -55,7 +56,6 @@ def _failed(request: AnyRequest, console: ConsoleDep, resource: Resource, *, rec
 
 def _resource_routes(resource: Resource) -> list[Any]:
     path = f"/{resource.slug}"
-    one = f"{path}/{{record_id:int}}"
 
     @get(path)
     async def listing(request: AnyRequest, console: ConsoleDep) -> Response[str]:
@@ -97,14 +97,24 @@ def _resource_routes(resource: Resource) -> list[Any]:
             return _failed(request, console, resource, record=None, values=form, exc=exc)
         return redirect(request, f"{BASE}{path}?ok=created")
 
+    return [listing, new, create, *_record_routes(resource)]
+
+
+def _record_routes(resource: Resource) -> list[Any]:
+    """Edit and delete of one record (`raw_id`: a console 404 page unless it is an id)."""
+    path = f"/{resource.slug}"
+    one = f"{path}/{{raw_id:str}}"
+
     @get(one)
-    async def edit(request: AnyRequest, console: ConsoleDep, record_id: FromPath[int]) -> Response[str]:
+    async def edit(request: AnyRequest, console: ConsoleDep, raw_id: FromPath[str]) -> Response[str]:
+        record_id = fallback.record_id(raw_id)
         record = await console.office.get(f"{resource.slug}/{record_id}")
         return _form_page(request, console, resource, record=record,
                           values=form_values(resource.fields, record))
 
     @post(one)
-    async def update(request: AnyRequest, console: ConsoleDep, record_id: FromPath[int]) -> Response[str]:
+    async def update(request: AnyRequest, console: ConsoleDep, raw_id: FromPath[str]) -> Response[str]:
+        record_id = fallback.record_id(raw_id)
         form = await form_of(request)
         record = await console.office.get(f"{resource.slug}/{record_id}")
         # Locked fields show the stored value; the rest what was typed.
@@ -125,14 +135,16 @@ def _resource_routes(resource: Resource) -> list[Any]:
 
     @get(f"{one}/delete")
     async def confirm_delete(request: AnyRequest, console: ConsoleDep,
-                             record_id: FromPath[int]) -> Response[str]:
+                             raw_id: FromPath[str]) -> Response[str]:
+        record_id = fallback.record_id(raw_id)
         record = await console.office.get(f"{resource.slug}/{record_id}")
         return render(request, console.web, "console/delete.html",
                       {"resource": resource, "record": record, "section": resource.slug},
                       me=console.me)
 
     @post(f"{one}/delete")
-    async def remove(request: AnyRequest, console: ConsoleDep, record_id: FromPath[int]) -> Response[str]:
+    async def remove(request: AnyRequest, console: ConsoleDep, raw_id: FromPath[str]) -> Response[str]:
+        record_id = fallback.record_id(raw_id)
         form = await form_of(request)
         version = form.get("version", "")
         try:
@@ -148,7 +160,7 @@ def _resource_routes(resource: Resource) -> list[Any]:
                           status=200 if is_htmx(request) else exc.status)
         return redirect(request, f"{BASE}{path}?ok=deleted")
 
-    return [listing, new, create, edit, update, confirm_delete, remove]
+    return [edit, update, confirm_delete, remove]
 
 
 routes = [handler for resource in CATALOGUE.values() for handler in _resource_routes(resource)]

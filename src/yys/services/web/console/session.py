@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.di import NamedDependency
@@ -43,6 +43,10 @@ class LoginRequired(Exception):
     def __init__(self, *, expired: bool = False) -> None:
         super().__init__("login required")
         self.expired = expired
+
+
+class PageNotFound(Exception):
+    """A console URL that names nothing (a malformed id): the console's not-found page."""
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,19 @@ def redirect(request: AnyRequest, target: str) -> Response[str]:
     return Response("", status_code=303, headers={"Location": target})
 
 
+def _back_to(request: AnyRequest) -> str:
+    """Where to return after logging in: this page; for a form post, the page the form was on
+    (a post's URL answers GET with nothing useful, and re-doing the post silently is wrong)."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.path == BASE or referer.path.startswith(BASE + "/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return BASE
+
+
 def to_login(request: AnyRequest, *, expired: bool) -> Response[str]:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    here = _back_to(request)
     target = f"{BASE}/login?next={quote(here, safe='')}" + ("&ok=expired" if expired else "")
     response = redirect(request, target)
     clear_console_cookie(response)
