@@ -84,7 +84,9 @@ def _is_connection_problem(exc: DBAPIError) -> bool:
 
 def _create_engine(url: str, *, pool_size: int, echo: bool) -> AsyncEngine:
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    # Bound values stay out of exception messages and echo logs: they hold password hashes,
+    # tokens and personal data, and a failed statement's error is logged.
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
