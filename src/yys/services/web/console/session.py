@@ -95,8 +95,9 @@ def clear_console_cookie(response: Response[Any]) -> None:
 def redirect(request: AnyRequest, target: str) -> Response[str]:
     """See other: a 303 for a plain form post, `HX-Redirect` for htmx (it would swap a 303's page)."""
     if is_htmx(request):
-        return Response("", status_code=200, headers={"HX-Redirect": target})
-    return Response("", status_code=303, headers={"Location": target})
+        return Response("", status_code=200, media_type=MediaType.HTML,
+                        headers={"HX-Redirect": target})
+    return Response("", status_code=303, media_type=MediaType.HTML, headers={"Location": target})
 
 
 def _back_to(request: AnyRequest) -> str:
