@@ -75,6 +75,7 @@ class Webhook:
 
     token: str
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    span_batches: int = 0  # OTLP/HTTP trace exports received (the processes trace into here)
     authorizations: list[str] = field(default_factory=list)
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -86,6 +87,12 @@ class Webhook:
             self.authorizations.append(request.headers.get("Authorization", ""))
         return web.Response(text="ok")
 
+    async def _traces(self, request: web.Request) -> web.Response:
+        await request.read()
+        with self._lock:
+            self.span_batches += 1
+        return web.Response(body=b"", content_type="application/x-protobuf")
+
     @contextmanager
     def serve(self) -> Iterator[Webhook]:
         loop = asyncio.new_event_loop()
@@ -95,6 +102,7 @@ class Webhook:
         async def main() -> None:
             app = web.Application()
             app.router.add_post("/alerts", self._handle)
+            app.router.add_post("/v1/traces", self._traces)
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
             site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -199,6 +207,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         asyncio.run(flush())
         env = clean_env(**ENV, YYS_DATABASE_URL=url, YYS_REDIS_URL=redis_test_url(),
                         YYS_KAFKA_BOOTSTRAP_SERVERS=kafka,
+                        # Traces on: the latency histograms then carry trace-id exemplars.
+                        YYS_OTEL_ENABLED="true",
+                        YYS_OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{webhook.port}",
                         YYS_OBSERVABILITY_RULES_DIR=str(fast_rules(tmp / "rules")),
                         YYS_OBSERVABILITY_ALERTMANAGER_CONFIG=str(fast_alertmanager(tmp, webhook)))
         with run_yys(["up", "--split", "--observability", "--port", str(port),
@@ -299,6 +310,21 @@ def test_every_metric_a_rule_or_panel_reads_is_exported(stack: Stack) -> None:
                          f"{base_name(name)}{s}" in exported for s in ("", "_bucket", "_count")))
     assert missing == [], "read by rules or panels, but no target exports them:\n" + "\n".join(
         f"{name}  ({', '.join(sorted(used[name]))})" for name in missing)
+
+
+def test_latency_exemplars_carry_trace_ids(stack: Stack) -> None:
+    """Prometheus asks for OpenMetrics and keeps exemplars (--enable-feature=exemplar-storage):
+    a slow request on a dashboard leads to its trace."""
+    now = time.time()
+
+    def exemplars() -> list[dict[str, Any]]:
+        data = stack.api("/api/v1/query_exemplars", query="yys_http_server_request_duration_seconds_bucket",
+                         start=str(now - 600), end=str(time.time()))
+        return [e for series in data for e in series["exemplars"]]
+
+    found = wait_for("exemplars on the HTTP latency histogram", exemplars, 20)
+    assert all(len(e["labels"]["trace_id"]) == 32 for e in found), found[:3]
+    assert stack.webhook.span_batches > 0  # and the spans themselves were exported
 
 
 def _bad_callback(base: str) -> int:

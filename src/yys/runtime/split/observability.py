@@ -124,7 +124,9 @@ class Stack:
         prometheus = ChildSpec("prometheus", (
             self.prometheus, f"--config.file={conf}", f"--storage.tsdb.path={prom_dir / 'data'}",
             f"--storage.tsdb.retention.time={self.settings.retention}",
-            f"--web.listen-address=127.0.0.1:{prometheus_port}"), None, STAGE_BROKER)
+            f"--web.listen-address=127.0.0.1:{prometheus_port}",
+            # Keeps the trace-id exemplars of the latency histograms (Grafana links them).
+            "--enable-feature=exemplar-storage"), None, STAGE_BROKER)
         alertmanager = ChildSpec("alertmanager", (
             self.alertmanager, f"--config.file={self.alertmanager_config}",
             f"--storage.path={am_dir / 'data'}",
