@@ -293,7 +293,8 @@ class OutboxRelay:
                     event = _row_to_event(row)
                     with tracing.producer_span(event.topic, event.headers, system=self._system,
                                                event_id=event.id):
-                        event = event.with_headers(**tracing.with_trace_context(event.headers))
+                        if tracing.enabled():  # the publish span's context, for the consumers
+                            event = event.with_headers(**tracing.with_trace_context(event.headers))
                         await asyncio.wait_for(self._publisher.publish(event), self._publish_timeout)
                 except Exception as exc:
                     self._metrics.failed()
