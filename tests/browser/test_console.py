@@ -77,6 +77,7 @@ def test_an_operator_changes_a_price_and_the_storefront_shows_it(site: RunningSi
     error = page.locator("#err-peopleNum")
     expect(error).to_contain_text("people_num must be between 1 and 100")
     expect(page.get_by_label("Sleeps")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Sleeps")).to_be_focused()  # the keyboard is where the error is
     expect(page).to_have_url(re.compile(r"/console/homestays/5$"))
     shoot(page, "console-form-error")
 
