@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import Table, func, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.integration.kit.events.helpers import Collector, Running, until
@@ -198,14 +199,29 @@ async def test_backlog_and_purge(outbox: Outbox) -> None:
 
 
 @pytest.mark.mariadb
-async def test_mariadb_relay_does_not_block_business_inserts(mariadb_url: str) -> None:
-    """While a batch is in flight, its row locks must not stall new outbox writes (no gap locks)."""
+@pytest.mark.parametrize("kind", ["plain engine", "kit.db engine"])
+async def test_mariadb_relay_does_not_block_business_inserts(mariadb_url: str, kind: str) -> None:
+    """While a batch is in flight, its row locks must not stall new outbox writes (no gap locks).
+    A plain engine gets READ COMMITTED per batch; a `kit.db` engine has it from its connect,
+    and the relay then does not set it again (two round trips per batch)."""
     from sqlalchemy import MetaData
     from sqlalchemy.ext.asyncio import create_async_engine
 
+    from yys.kit.db import Database
     from yys.kit.events import outbox_table
 
-    engine = create_async_engine(mariadb_url)
+    engine = create_async_engine(mariadb_url) if kind == "plain engine" else Database(mariadb_url).engine
+    dialect = engine.sync_engine.dialect
+    set_level = dialect.set_isolation_level
+    levels_set: list[str] = []
+
+    def counting(dbapi_conn: object, level: str) -> None:
+        levels_set.append(level)
+        set_level(dbapi_conn, level)  # type: ignore[arg-type]
+
+    dialect.set_isolation_level = counting  # type: ignore[method-assign,assignment]
+    connects: list[object] = []
+    sa_event.listen(engine.sync_engine, "connect", lambda conn, _record: connects.append(conn))
     table = outbox_table(MetaData(), "payment_outbox")
     try:
         async with engine.begin() as conn:
@@ -221,6 +237,10 @@ async def test_mariadb_relay_does_not_block_business_inserts(mariadb_url: str) -
         assert await second.publish_pending_once() == 1  # SKIP LOCKED: only the unlocked new row
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        if kind == "plain engine":
+            assert len(levels_set) > len(connects)  # set per batch (and reset after it)
+        else:
+            assert len(levels_set) == len(connects)  # once per new connection, at connect
     finally:
         await engine.dispose()
 
