@@ -5,6 +5,7 @@ helper here returns after one `None` check, so the hot paths pay nothing. On, on
 `TracerProvider` per process (parent-based ratio sampler, batch export) backs:
 - the HTTP edge (`asgi_middleware`), SQLAlchemy engines (`instrument_engine`), Redis clients
   (`instrument_redis`) and outbound aiohttp (instrumented globally at `configure_tracing`);
+  gRPC calls are traced by `kit.rpc` through the global provider installed here;
 - context that crosses a queue: `inject` writes the W3C `traceparent` of the current span into
   a header mapping (outbox rows, delay-job headers), `producer_span`/`consumer_span`/`job_span`
   continue the trace on the other side of Kafka, the in-process bus and the delay queue.
@@ -71,8 +72,8 @@ def configure_tracing(settings: Settings, *, service: str,
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=_endpoint(settings))))
-    # The global provider serves instrumentation that does not take one (gRPC interceptors);
-    # it can be set once per process, which is what a process needs.
+    # The global provider serves code that does not take one: kit.rpc's CLIENT/SERVER spans
+    # (context in the gRPC metadata) look it up per call.
     trace.set_tracer_provider(provider)
     AioHttpClientInstrumentor().instrument(tracer_provider=provider)
     _state.active = _Tracing(provider, provider.get_tracer("yys"))
