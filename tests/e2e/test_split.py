@@ -123,6 +123,20 @@ class TestOnServers:
         # How fast is bench/split.py's business; on a busy 2-core machine this takes seconds.
         wait_state(base, token, sn, 1, timeout=20)
 
+    def test_pages_come_from_the_web_process_through_the_edge(self, split: tuple[YysProcess, Path]
+                                                                ) -> None:
+        proc, data_dir = split
+        assert "web" in pids(data_dir)
+        status, home = proc.get("/", headers={"Accept-Language": "en"})
+        # The web process renders from the JSON API, which it reaches through the edge too.
+        assert status == 200 and b"Preferred homestays" in home and b'href="/homestay/' in home
+        status, page = proc.get("/homestay/1")
+        assert status == 200 and b'id="book-title"' in page
+        status, css = proc.get("/static/css/site.css")
+        assert status == 200 and b":focus-visible" in css
+        status, body = proc.get("/no/such/page")
+        assert status == 404 and json.loads(body)["code"] == 100007  # the edge's own answer
+
     def test_unpaid_order_is_closed(self, split: tuple[YysProcess, Path]) -> None:
         base = split[0].base_url
         token = user_token(base)
