@@ -141,3 +141,27 @@ def test_phone_width_has_no_horizontal_scroll(site: RunningSite, phone_page: Pag
         phone_page.goto(path, wait_until="domcontentloaded")
         assert no_horizontal_scroll(phone_page), path
         shoot(phone_page, name)
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(el => el.labels.length === 0 && !el.getAttribute('aria-label')).map(el => el.outerHTML)"""
+NO_ALT = "() => [...document.querySelectorAll('img:not([alt])')].map(el => el.outerHTML)"
+
+
+def test_every_field_has_a_label_and_every_image_an_alt(site: RunningSite, page: Page) -> None:
+    mobile = register_by_api(site)
+    for path in ("/", "/homestay/1", "/login", "/register"):
+        page.goto(path, wait_until="domcontentloaded")
+        assert page.evaluate(UNLABELLED) == [], path
+        assert page.evaluate(NO_ALT) == [], path
+    page.goto("/login", wait_until="domcontentloaded")
+    page.get_by_label("Mobile number").fill(mobile)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").last.click()
+    page.goto("/orders", wait_until="domcontentloaded")
+    assert page.evaluate(UNLABELLED) == []
+    # The skip link is the first stop and moves the focus to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
