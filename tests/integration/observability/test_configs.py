@@ -240,7 +240,11 @@ def test_k8s_manifests_match_their_crd_schema(manifest: Path) -> None:
         group, version = doc["apiVersion"].split("/")
         schema_path = _schemas() / group / f"{doc['kind'].lower()}_{version}.json"
         schema = json.loads(schema_path.read_text())
-        jsonschema.validate(doc, schema)  # raises with the offending path
+        # Not jsonschema.validate: it first checks the schema itself, and the CRD schemas use
+        # Go regex syntax ("^(?i)…") that Python's re rejects, in fields we do not set.
+        jsonschema.validators.validator_for(schema)(schema).validate(doc)
+        if doc["kind"] == "PrometheusRule":
+            continue  # its content: test_prometheusrule_is_generated_from_the_rule_files
         endpoints = doc["spec"].get("endpoints") or doc["spec"].get("podMetricsEndpoints")
         assert endpoints[0]["path"] == "/metrics"
         assert {"targetLabel": "job", "replacement": "yys"} in endpoints[0]["relabelings"]
@@ -305,3 +309,10 @@ def test_otel_collector_pipeline_is_wired() -> None:
     for section in ("receivers", "processors", "exporters"):
         assert set(traces[section]) <= set(config[section]), section
     assert {"otlp/tempo", "otlp/jaeger"} <= set(traces["exporters"])
+
+
+def test_prometheusrule_is_generated_from_the_rule_files() -> None:
+    run(sys.executable, str(OBS / "k8s" / "generate.py"), "--check")
+    doc = yaml.safe_load((OBS / "k8s" / "prometheusrule.yaml").read_text())
+    groups = [g for path in rule_files() for g in yaml.safe_load(path.read_text())["groups"]]
+    assert doc["spec"]["groups"] == groups
