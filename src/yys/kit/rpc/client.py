@@ -114,7 +114,7 @@ class RemoteService(Generic[StubT]):
         """Call a unary stub method within the propagated deadline; a failure is an AppError.
 
         Counted and timed per method and status; traced (CLIENT span, W3C trace context in the
-        call's metadata) only when a tracer provider is installed."""
+        call's metadata) only while tracing is on."""
         timeout = outgoing_timeout(self.default_timeout)
         metrics = self._metrics.get(method)
         if metrics is None:

@@ -36,7 +36,7 @@ OK = grpc.StatusCode.OK
 def _observed(full_method: str, inner: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
               ) -> Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]:
     """`inner` run inside its call's deadline, with errors mapped to statuses, counted and timed,
-    and (when a tracer provider is installed) in a SERVER span continuing the caller's trace.
+    and (while tracing is on) in a SERVER span continuing the caller's trace.
 
     Built once per method when the servicer is registered, not per call: a server interceptor
     would be awaited on every call and rebuild the handler each time."""
