@@ -192,20 +192,14 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    import redis.asyncio as aioredis
-
-    async def flush() -> None:
-        client = aioredis.from_url(redis_test_url())
-        await client.flushdb()
-        await client.aclose()
-
     tmp = tmp_path_factory.mktemp("observability")
     data_dir = tmp / "data"
     port = stable_free_port()
     with (Webhook(token=secrets.token_hex(16)).serve() as webhook, tansu_broker() as kafka,
           throwaway_mariadb_database() as url):
-        asyncio.run(flush())
+        # Its own key prefix: no flush of the test Redis that other suites may be using.
         env = clean_env(**ENV, YYS_DATABASE_URL=url, YYS_REDIS_URL=redis_test_url(),
+                        YYS_REDIS_KEY_PREFIX=f"yys-e2e-obs-{time.time_ns()}:",
                         YYS_KAFKA_BOOTSTRAP_SERVERS=kafka,
                         # Traces on: the latency histograms then carry trace-id exemplars.
                         YYS_OTEL_ENABLED="true",
@@ -224,7 +218,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             wait_for("Prometheus ready", lambda: _answers(f"{stack.prometheus}/-/ready"), 30)
             yield stack
             assert proc.stop(signal.SIGINT, timeout=45) == 0
-        asyncio.run(flush())
 
 
 def _answers(url: str) -> bool:
