@@ -38,6 +38,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     insert,
     select,
@@ -155,6 +156,16 @@ class OutboxRelay:
             engine.sync_engine.dialect, "_on_connect_isolation_level", None) == "READ COMMITTED"
         self._metrics = RelayMetrics(service or service_of_outbox(table.name))
         self._metrics_interval = metrics_interval
+        # The batch statements, built once: per batch SQLAlchemy then finds their compiled forms
+        # in its cache instead of building them and their cache keys (~1 batch per payment).
+        pending = (select(table).where(table.c.published_at.is_(None)).order_by(table.c.id)
+                   .limit(batch_size))
+        self._pending = pending
+        self._claim_query = pending if self._sqlite else pending.with_for_update(skip_locked=True)
+        self._take_lock = update(table).where(table.c.id == -1).values(attempts=table.c.attempts)
+        self._mark_published = (update(table)
+                                .where(table.c.id.in_(bindparam("ids", expanding=True)))
+                                .values(published_at=bindparam("now")))
         self._system = str(getattr(publisher, "messaging_system", "unknown"))
 
     def kick(self) -> None:
@@ -263,25 +274,14 @@ class OutboxRelay:
         return _BatchResult(len(rows), len(published), len(failed))
 
     def _pending_query(self) -> Select[Any]:
-        table = self._table
-        return (select(table).where(table.c.published_at.is_(None)).order_by(table.c.id)
-                .limit(self._batch_size))
+        return self._pending
 
     async def _claim(self, conn: AsyncConnection) -> Sequence[Row[Any]]:
-        table = self._table
         if self._sqlite:
             # pysqlite opens its transaction lazily at the first write; a no-op write first
             # takes the database write lock, so a second relay waits instead of double-reading.
-            await conn.execute(update(table).where(table.c.id == -1).values(attempts=table.c.attempts))
-        query = (
-            select(table)
-            .where(table.c.published_at.is_(None))
-            .order_by(table.c.id)
-            .limit(self._batch_size)
-        )
-        if not self._sqlite:
-            query = query.with_for_update(skip_locked=True)
-        return (await conn.execute(query)).all()
+            await conn.execute(self._take_lock)
+        return (await conn.execute(self._claim_query)).all()
 
     async def _publish_rows(self, rows: Sequence[Row[Any]]) -> tuple[list[int], dict[int, str]]:
         """Publish keys concurrently, each key's events in id order; stop a key at its first failure."""
@@ -317,7 +317,7 @@ class OutboxRelay:
         table = self._table
         if published:
             now = time.time()
-            await conn.execute(update(table).where(table.c.id.in_(published)).values(published_at=now))
+            await conn.execute(self._mark_published, {"ids": published, "now": now})
         for row_id, error in failed.items():
             await conn.execute(
                 update(table)
