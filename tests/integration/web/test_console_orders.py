@@ -92,3 +92,15 @@ async def test_settle_a_day_and_see_the_result(site: Site) -> None:
         assert done.status_code == 303
         page = await client.get(done.headers["location"])
     assert "2026-01-02: 0 new settlement record(s)." in page.text
+
+
+async def test_a_users_orders_are_one_click_away(site: Site) -> None:
+    sn, token = await guest_order(site, pay=False)
+    async with console_login(site, **EN) as client:
+        order = await client.get(f"/console/orders/{sn}")
+        user_id = re.search(r"<dt>User ID</dt><dd>(\d+)</dd>", order.text)
+        assert user_id, order.text
+        users = await client.get("/console/users")
+        assert f'href="/console/orders?userId={user_id.group(1)}"' in users.text
+        mine = await client.get(f"/console/orders?userId={user_id.group(1)}")
+    assert f'href="/console/orders/{sn}"' in mine.text and token
