@@ -12,6 +12,7 @@ log = structlog.get_logger("yys.mqueue")
 
 class LogChannel:
     name = "log"
+    inline = True  # a local log line: sent inside the recording transaction
 
     async def send(self, notification: Notification) -> None:
         log.info("user notified", user_id=notification.user_id, kind=notification.kind,

@@ -37,7 +37,8 @@ class SqlNotificationRepository:
         row = (await self._conn.execute(_BY_KEY, {"w_key": key})).first()
         return None if row is None else _row(row)
 
-    async def insert_if_absent(self, item: UserNotification, *, now: int) -> tuple[Notification, bool]:
+    async def insert_if_absent(self, item: UserNotification, *, now: int, delivered: str = ""
+                               ) -> tuple[Notification, bool]:
         # The insert comes first and the unique dedup key decides: a new notification (the
         # usual case) costs one statement, a repeat a failed insert and a read. MariaDB and
         # SQLite undo only the failed statement, so the caller's transaction stays usable; a
@@ -47,7 +48,8 @@ class SqlNotificationRepository:
             result = await self._conn.execute(_INSERT, {
                 "user_id": item.user_id, "kind": item.kind, "title": item.title,
                 "body": item.body, "dedup_key": item.dedup_key,
-                "data": msgspec.json.encode(data).decode(), "delivered": "", "create_time": now,
+                "data": msgspec.json.encode(data).decode(), "delivered": delivered,
+                "create_time": now,
             })
         except IntegrityError:
             existing = await self._by_key(item.dedup_key)
@@ -61,7 +63,7 @@ class SqlNotificationRepository:
             return created, True
         return Notification(id=int(new_id), user_id=item.user_id, kind=item.kind,
                             title=item.title, body=item.body, dedup_key=item.dedup_key,
-                            data=data, created_at=now, delivered=""), True
+                            data=data, created_at=now, delivered=delivered), True
 
     async def mark_delivered(self, notification_id: int, channels: str) -> None:
         await self._conn.execute(_MARK, {"w_id": notification_id, "delivered": channels})

@@ -18,10 +18,26 @@ class MqueueService:
 
     async def record(self, repo: NotificationRepository, *, item: UserNotification
                      ) -> tuple[Notification, bool]:
-        """Store the notification once; a redelivered job finds the existing record."""
+        """Store the notification once; a redelivered job finds the existing record.
+
+        Inline channels (`inline = True`: the log line, nothing to wait for) are sent here,
+        inside the caller's recording transaction, and the record is stored as delivered
+        through them: no second transaction to mark them. Should that transaction not commit,
+        the job runs again and so do they: at-least-once, as for every channel."""
         validate(user_id=item.user_id, kind=item.kind, title=item.title, body=item.body,
                  dedup_key=item.dedup_key)
-        return await repo.insert_if_absent(item, now=int(self._clock()))
+        inline = [c for c in self._channels if getattr(c, "inline", False)]
+        notification, created = await repo.insert_if_absent(
+            item, now=int(self._clock()), delivered=",".join(c.name for c in inline))
+        if created:
+            for channel in inline:
+                try:
+                    await channel.send(notification)
+                except Exception:
+                    notification_sent(channel.name, ok=False)
+                    raise  # the record is not committed; the job retries
+                notification_sent(channel.name, ok=True)
+        return notification, created
 
     def fully_delivered(self, notification: Notification) -> bool:
         done = set(notification.delivered.split(","))

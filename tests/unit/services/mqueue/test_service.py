@@ -15,12 +15,13 @@ class FakeRepo:
     def __init__(self) -> None:
         self.rows: dict[str, Notification] = {}
 
-    async def insert_if_absent(self, item: UserNotification, *, now: int) -> tuple[Notification, bool]:
+    async def insert_if_absent(self, item: UserNotification, *, now: int, delivered: str = ""
+                               ) -> tuple[Notification, bool]:
         if item.dedup_key in self.rows:
             return self.rows[item.dedup_key], False
         row = Notification(id=len(self.rows) + 1, user_id=item.user_id, kind=item.kind,
                            title=item.title, body=item.body, dedup_key=item.dedup_key,
-                           data=dict(item.data), created_at=now, delivered="")
+                           data=dict(item.data), created_at=now, delivered=delivered)
         self.rows[item.dedup_key] = row
         return row, True
 
@@ -82,3 +83,28 @@ async def test_invalid_notifications_are_rejected(bad: dict[str, object]) -> Non
     fields = {"user_id": 1, "kind": "k", "title": "t", "body": "b", "dedup_key": "d"} | bad
     with pytest.raises(InvalidNotificationError):
         await MqueueService(channels=[]).record(FakeRepo(), item=UserNotification(**fields))  # type: ignore[arg-type]
+
+
+class InlineChannel(RecordingChannel):
+    inline = True
+
+
+async def test_inline_channels_are_sent_when_recording_and_stored_as_delivered() -> None:
+    log, hook = InlineChannel("log"), RecordingChannel("webhook")
+    service = MqueueService(channels=[log, hook])
+    repo = FakeRepo()
+    record, created = await service.record(repo, item=item())
+    assert created and record.delivered == "log" and repo.rows[record.dedup_key].delivered == "log"
+    assert log.sent == [record.id] and hook.sent == []  # the webhook waits for deliver()
+    assert not service.fully_delivered(record)
+
+    again, created_again = await service.record(repo, item=item())  # a redelivered job
+    assert not created_again and log.sent == [record.id]  # not logged twice
+    delivered, error = await service.deliver(again)
+    assert (delivered, error) == ("log,webhook", None) and hook.sent == [record.id]
+
+
+async def test_a_failing_inline_channel_fails_the_recording() -> None:
+    service = MqueueService(channels=[InlineChannel("log", failures=1)])
+    with pytest.raises(ConnectionError):
+        await service.record(FakeRepo(), item=item())  # the caller's transaction rolls back
