@@ -161,3 +161,19 @@ async def test_a_form_post_after_the_session_ended_returns_to_the_form_page(site
                                  headers={"Referer": site.base + "/console/homestays/3"})
     assert resp.status_code == 303
     assert resp.headers["location"] == "/console/login?next=%2Fconsole%2Fhomestays%2F3"
+
+
+async def test_a_table_sorts_by_a_column_and_keeps_it_across_filters_and_pages(site: Site) -> None:
+    async with console_login(site, **{"Accept-Language": "en"}) as client:
+        cheap = await client.get("/console/homestays?sort=homestayPrice&rowState=1")
+        dear = await client.get("/console/homestays?sort=-homestayPrice&rowState=1")
+        bogus = await client.get("/console/homestays?sort=info")
+    prices = [float(p.replace(",", "")) for p in re.findall(r"<td>¥([\d,.]+)</td>", cheap.text)]
+    assert len(prices) >= 10 and prices == sorted(prices)
+    dear_prices = [float(p.replace(",", "")) for p in re.findall(r"<td>¥([\d,.]+)</td>", dear.text)]
+    assert dear_prices == sorted(dear_prices, reverse=True)
+    assert re.search(r'aria-sort="ascending"><a class="sort" href="/console/homestays\?rowState=1&amp;'
+                     r'sort=-homestayPrice"', cheap.text)
+    assert '<input type="hidden" name="sort" value="homestayPrice">' in cheap.text
+    assert 'href="/console/homestays?rowState=1&amp;sort=homestayPrice&amp;page=2" rel="next"' in cheap.text
+    assert bogus.status_code == 200 and 'aria-sort="descending"' in bogus.text  # ignored: newest first

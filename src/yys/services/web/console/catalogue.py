@@ -7,6 +7,7 @@ One set of handlers per resource, generated from its description in `resources.p
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Response, get, post
 from litestar.params import FromPath
@@ -54,12 +55,25 @@ def _failed(request: AnyRequest, console: ConsoleDep, resource: Resource, *, rec
                       error=api_message(exc), status=exc.status if exc.status < 500 else 503)
 
 
+def _sort_links(resource: Resource, filters: dict[str, str], sort: str) -> dict[str, str]:
+    """Per sortable column, the list URL sorted by it: ascending first, then flipped."""
+    kept = {k: v for k, v in filters.items() if v and k != "sort"}
+    links = {}
+    for name in resource.sorts:
+        target = f"-{name}" if sort == name else name
+        links[name] = f"{BASE}/{resource.slug}?{urlencode({**kept, 'sort': target})}"
+    return links
+
+
 def _resource_routes(resource: Resource) -> list[Any]:
     path = f"/{resource.slug}"
 
     @get(path)
     async def listing(request: AnyRequest, console: ConsoleDep) -> Response[str]:
         filters = _filters(resource, request)
+        sort = resource.sort_of(request.query_params.get("sort"))
+        if sort:  # kept by the pager and the filter form like a filter
+            filters["sort"] = sort
         page = page_number(request.query_params.get("page"))
         error: Msg | None = None
         try:
@@ -76,6 +90,7 @@ def _resource_routes(resource: Resource) -> list[Any]:
                 for item in items]
         return render(request, console.web, "console/list.html", {
             "resource": resource, "filters": filters, "columns": columns, "rows": rows,
+            "sort": sort, "sort_links": _sort_links(resource, filters, sort),
             "pager": pager(f"{BASE}{path}", filters, page=page, total=total), "error": error,
             "section": resource.slug}, me=console.me)
 

@@ -41,6 +41,7 @@ class Resource:
     fields: tuple[Field, ...]
     columns: tuple[str, ...]  # field names shown in the table (after id)
     filters: tuple[Field, ...] = field(default=())
+    sorts: tuple[str, ...] = ("id",)  # columns the admin API can sort this list by
 
     @property
     def api_path(self) -> str:
@@ -51,6 +52,11 @@ class Resource:
             if f.name == name:
                 return f
         raise KeyError(name)
+
+    def sort_of(self, raw: str | None) -> str:
+        """`field` or `-field` when the API sorts by that field, else "" (its default, newest)."""
+        name = (raw or "").removeprefix("-")
+        return raw if raw and name in self.sorts else ""
 
     def editable(self, *, creating: bool) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if creating or not f.create_only)
@@ -80,6 +86,7 @@ HOMESTAYS = Resource(
         Field("info", Kind.TEXTAREA, max_length=4000),
     ),
     columns=("title", "homestayBusinessId", "homestayPrice", "peopleNum", "rowState"),
+    sorts=("id", "title", "homestayPrice", "peopleNum", "rowState"),
     filters=(Field("title"), Field("homestayBusinessId", Kind.INT),
              Field("rowState", Kind.CHOICE, choices=SHELF),
              Field("rowType", Kind.CHOICE, choices=ROW_TYPE)),
@@ -102,6 +109,7 @@ BUSINESSES = Resource(
         Field("bossInfo", Kind.TEXTAREA, max_length=4000),
     ),
     columns=("title", "userId", "star", "sellMonth", "rowState"),
+    sorts=("id", "title", "star", "sellMonth"),
     filters=(Field("title"), Field("userId", Kind.INT),
              Field("rowState", Kind.CHOICE, choices=SHELF)),
 )
@@ -114,6 +122,7 @@ ACTIVITIES = Resource(
         Field("rowStatus", Kind.CHOICE, choices=ACTIVE),
     ),
     columns=("rowType", "dataId", "rowStatus"),
+    sorts=("id", "dataId"),
     filters=(Field("rowType", Kind.CHOICE, choices=ACTIVITY_TYPES),
              Field("rowStatus", Kind.CHOICE, choices=ACTIVE), Field("dataId", Kind.INT)),
 )
@@ -128,6 +137,7 @@ COMMENTS = Resource(
         Field("content", Kind.TEXTAREA, required=True, max_length=2000),
     ),
     columns=("homestayId", "userId", "star", "content"),
+    sorts=("id", "star"),
     filters=(Field("homestayId", Kind.INT), Field("userId", Kind.INT), Field("orderSn"),
              Field("star", Kind.CHOICE, choices=STARS)),
 )
