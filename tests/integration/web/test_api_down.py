@@ -26,7 +26,7 @@ async def client(tmp_path: Path) -> AsyncIterator[AsyncTestClient]:  # type: ign
 async def test_home_shows_each_section_s_error_in_place(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     resp = await client.get("/", headers={"Accept-Language": "en"})
     assert resp.status_code == 200
-    assert resp.text.count("service temporarily unavailable") == 3
+    assert resp.text.count("Service temporarily unavailable, please try again") == 3
     assert "Preferred homestays" in resp.text
 
 
@@ -34,7 +34,7 @@ async def test_a_page_that_needs_the_api_is_an_error_page(client: AsyncTestClien
     resp = await client.get("/homestay/1", headers={"Accept-Language": "en"})
     assert resp.status_code == 503
     assert resp.headers["content-type"].startswith("text/html")
-    assert "Server error" in resp.text and "service temporarily unavailable" in resp.text
+    assert "Server error" in resp.text and "Service temporarily unavailable" in resp.text
 
 
 async def test_an_htmx_fragment_gets_an_inline_message(client: AsyncTestClient) -> None:  # type: ignore[type-arg]

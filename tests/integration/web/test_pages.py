@@ -100,6 +100,7 @@ async def test_a_taken_mobile_is_explained_in_place(site: Site) -> None:
         resp = await other.post("/register", data={"mobile": mobile, "password": "secret-pass-1"})
     assert resp.status_code == 409
     assert 'id="auth-error"' in resp.text and "<form" in resp.text
+    assert "该手机号已注册" in resp.text  # the page's own words, in the page's language
 
 
 async def test_an_expired_session_goes_back_to_login(site: Site) -> None:

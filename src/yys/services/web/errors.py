@@ -16,6 +16,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from markupsafe import escape
 
 from yys.services.web.api_client import ApiError
+from yys.services.web.api_messages import explain
 from yys.services.web.i18n import Translate, translator
 from yys.services.web.security import clear_token_cookie
 from yys.services.web.views import Views, language
@@ -55,11 +56,11 @@ def error_handlers(views: Views) -> dict[Any, Any]:
             return login_redirect(request)
         t = _t(request)
         if exc.status == 404:
-            return page(request, 404, t("error.not_found"), exc.msg)
+            return page(request, 404, t("error.not_found"), t("error.not_found.text"))
         if exc.status >= 500:
             log.warning("api call failed", status=exc.status, code=exc.code, msg=exc.msg)
-            return page(request, exc.status, t("error.server"), exc.msg)
-        return page(request, exc.status, t("error.title"), exc.msg)
+            return page(request, exc.status, t("error.server"), explain(exc, t))
+        return page(request, exc.status, t("error.title"), explain(exc, t))
 
     def not_found(request: AnyRequest, _: NotFoundException) -> Response[str]:
         t = _t(request)

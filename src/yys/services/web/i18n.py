@@ -111,7 +111,10 @@ def _console_messages() -> Mapping[str, Mapping[str, str]]:
 
 @cache
 def catalog() -> dict[str, dict[str, str]]:
+    from yys.services.web.api_messages import MESSAGES as API_MESSAGES
+
     merged = {key: dict(texts) for key, texts in _console_messages().items()}
+    merged.update(API_MESSAGES)
     merged.update(STORE_MESSAGES)
     return merged
 

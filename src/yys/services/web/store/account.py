@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 
 from yys.services.web.api_client import ApiError
+from yys.services.web.api_messages import explain
 from yys.services.web.context import Web, WebDep
 from yys.services.web.i18n import LANG_COOKIE, LANGUAGES
 from yys.services.web.security import clear_token_cookie, safe_next, set_token_cookie
@@ -49,8 +50,8 @@ async def _authenticate(request: AnyRequest, web: Web, mode: str) -> Response[st
         if exc.status >= 500:
             raise
         # Wrong password, taken mobile, bad format, rate limit: shown on the form itself.
-        return _form_page(request, web, mode, mobile=mobile, next_path=next_path, error=exc.msg,
-                          status=exc.status)
+        return _form_page(request, web, mode, mobile=mobile, next_path=next_path,
+                          error=explain(exc, web.views.translate(request)), status=exc.status)
     response = _redirect(next_path)
     set_token_cookie(response, token.access_token, token.access_expire, secure=web.settings.cookie_secure)
     return response

@@ -8,6 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from yys.services.web.api_client import ApiError
+from yys.services.web.api_messages import explain
 from yys.services.web.context import Web, WebDep
 from yys.services.web.errors import login_redirect
 from yys.services.web.security import TOKEN_COOKIE
@@ -46,7 +47,8 @@ async def book(request: AnyRequest, web: WebDep, homestay_id: FromPath[int]) -> 
     except ApiError as exc:
         if exc.status in (401, 404) or exc.status >= 500:
             raise
-        return await render_homestay(request, web, homestay_id, form=form, error=exc.msg,
+        error = explain(exc, web.views.translate(request))
+        return await render_homestay(request, web, homestay_id, form=form, error=error,
                                      status=exc.status)
     return _redirect(f"/orders/{sn}")
 
@@ -110,7 +112,8 @@ async def _act(request: AnyRequest, web: Web, sn: str, action: str) -> Response[
     except ApiError as exc:
         if exc.status in (401, 404) or exc.status >= 500:
             raise
-        return await _order_page(request, web, sn, error=exc.msg, status=exc.status)
+        error = explain(exc, web.views.translate(request))
+        return await _order_page(request, web, sn, error=error, status=exc.status)
     return _redirect(f"/orders/{sn}")
 
 

@@ -11,6 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from yys.services.web.api_client import ApiError
+from yys.services.web.api_messages import explain
 from yys.services.web.context import Web, WebDep
 from yys.services.web.store.forms import BookingForm, read_form
 from yys.services.web.store.gateway import StoreApi
@@ -20,26 +21,27 @@ from yys.services.web.store.pricing import DAY_SECONDS, Quote, quote
 AnyRequest = Request[Any, Any, Any]
 
 
-async def _section(call: Any) -> tuple[list[Any], str | None]:
-    """One home-page section: its items, or the API's message shown in its place."""
+async def _section(call: Any) -> tuple[list[Any], ApiError | None]:
+    """One section of a page: its items, or the failure to show in its place."""
     try:
         return await call, None
     except ApiError as exc:
         if exc.status == 401:
             raise
-        return [], exc.msg
+        return [], exc
 
 
 @get("/", name="store-home")
 async def home(request: AnyRequest, web: WebDep) -> Response[str]:
     api = StoreApi(web.api)
-    (preferred, preferred_error), (bosses, bosses_error), (guess, guess_error) = await asyncio.gather(
-        _section(api.preferred()), _section(api.good_bosses()), _section(api.guess()))
-    return web.views.render(request, "store/home.html", {
-        "preferred": preferred, "preferred_error": preferred_error,
-        "bosses": bosses, "bosses_error": bosses_error,
-        "guess": guess, "guess_error": guess_error,
-    })
+    t = web.views.translate(request)
+    sections = await asyncio.gather(_section(api.preferred()), _section(api.good_bosses()),
+                                    _section(api.guess()))
+    context: dict[str, Any] = {}
+    for name, (items, error) in zip(("preferred", "bosses", "guess"), sections, strict=True):
+        context[name] = items
+        context[f"{name}_error"] = explain(error, t) if error else None
+    return web.views.render(request, "store/home.html", context)
 
 
 def price_of(homestay: Homestay, form: BookingForm) -> Quote | None:
@@ -60,11 +62,13 @@ async def render_homestay(request: AnyRequest, web: Web, homestay_id: int, *,
                           form: BookingForm | None = None, error: str | None = None,
                           status: int = 200) -> Response[str]:
     api = StoreApi(web.api)
-    homestay, comments = await asyncio.gather(api.homestay(homestay_id), _section(
-        api.comments(homestay_id)))
+    homestay, (comments, comments_error) = await asyncio.gather(
+        api.homestay(homestay_id), _section(api.comments(homestay_id)))
     form = form or default_form()
+    t = web.views.translate(request)
     return web.views.render(request, "store/homestay.html", {
-        "homestay": homestay, "comments": comments[0], "comments_error": comments[1],
+        "homestay": homestay, "comments": comments,
+        "comments_error": explain(comments_error, t) if comments_error else None,
         "form": form, "quote": price_of(homestay, form), "error": error,
     }, status=status)
 
