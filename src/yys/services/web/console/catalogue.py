@@ -19,7 +19,7 @@ from yys.services.web.console.backoffice import Record
 from yys.services.web.console.display import PAGE_SIZE, api_message, cell, page_number, pager
 from yys.services.web.console.forms import Msg, Parsed, form_values, parse, place_error
 from yys.services.web.console.resources import CATALOGUE, Resource
-from yys.services.web.console.session import BASE, AnyRequest, ConsoleDep, is_htmx, redirect, render
+from yys.services.web.console.session import BASE, AnyRequest, Console, ConsoleDep, is_htmx, redirect, render
 from yys.services.web.i18n import translator
 from yys.services.web.views import language
 
@@ -28,7 +28,7 @@ def _filters(resource: Resource, request: AnyRequest) -> dict[str, str]:
     return {f.name: request.query_params.get(f.name, "").strip() for f in resource.filters}
 
 
-def _form_page(request: AnyRequest, console: ConsoleDep, resource: Resource, *,
+def _form_page(request: AnyRequest, console: Console, resource: Resource, *,
                record: Record | None, values: dict[str, str], errors: dict[str, Msg] | None = None,
                error: Msg | None = None, status: int = 200) -> Response[str]:
     creating = record is None
@@ -42,7 +42,7 @@ def _form_page(request: AnyRequest, console: ConsoleDep, resource: Resource, *,
     }, me=console.me, status=status)
 
 
-def _failed(request: AnyRequest, console: ConsoleDep, resource: Resource, *, record: Record | None,
+def _failed(request: AnyRequest, console: Console, resource: Resource, *, record: Record | None,
             values: dict[str, str], exc: ApiError) -> Response[str]:
     """An API refusal of a write, shown in the form: next to the named fields when it is a
     validation error, above the form otherwise (403 for a read-only role, 409 for a stale edit)."""

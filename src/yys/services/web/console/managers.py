@@ -12,13 +12,13 @@ from yys.services.web.console.auth import form_of
 from yys.services.web.console.backoffice import Page
 from yys.services.web.console.display import PAGE_SIZE, api_message, page_number, pager
 from yys.services.web.console.forms import Msg, place_error
-from yys.services.web.console.session import BASE, AnyRequest, ConsoleDep, is_htmx, redirect, render
+from yys.services.web.console.session import BASE, AnyRequest, Console, ConsoleDep, is_htmx, redirect, render
 
 ROLES = ("superadmin", "operator", "viewer")
 FIELDS = ("username", "password", "role")
 
 
-async def _page(request: AnyRequest, console: ConsoleDep, *, values: dict[str, str] | None = None,
+async def _page(request: AnyRequest, console: Console, *, values: dict[str, str] | None = None,
                 errors: dict[str, Msg] | None = None, error: Msg | None = None,
                 status: int = 200) -> Response[str]:
     page = page_number(request.query_params.get("page"))

@@ -15,7 +15,7 @@ from yys.services.web.api_client import ApiError
 from yys.services.web.console.auth import form_of
 from yys.services.web.console.display import PAGE_SIZE, api_message, page_number, pager
 from yys.services.web.console.forms import Msg
-from yys.services.web.console.session import BASE, AnyRequest, ConsoleDep, is_htmx, redirect, render
+from yys.services.web.console.session import BASE, AnyRequest, Console, ConsoleDep, is_htmx, redirect, render
 
 FILTERS = ("tradeState", "sn", "userId", "homestayId", "from", "to")
 STATES = [int(s) for s in TradeState]
@@ -79,7 +79,7 @@ def _allowed(order: dict[str, Any]) -> list[Action]:
     return [a for a in ACTIONS.values() if order.get("tradeState") == a.from_state]
 
 
-async def _detail(request: AnyRequest, console: ConsoleDep, sn: str, *, action: Action | None = None,
+async def _detail(request: AnyRequest, console: Console, sn: str, *, action: Action | None = None,
                   error: Msg | None = None, code: str = "", status: int = 200) -> Response[str]:
     order = await console.office.get(f"orders/{sn}")
     return render(request, console.web, "console/order.html", {

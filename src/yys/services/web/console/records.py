@@ -14,10 +14,10 @@ from yys.services.web.console.auth import form_of
 from yys.services.web.console.backoffice import Page
 from yys.services.web.console.display import PAGE_SIZE, api_message, page_number, pager
 from yys.services.web.console.forms import Msg
-from yys.services.web.console.session import BASE, AnyRequest, ConsoleDep, is_htmx, redirect, render
+from yys.services.web.console.session import BASE, AnyRequest, Console, ConsoleDep, is_htmx, redirect, render
 
 
-async def _table(request: AnyRequest, console: ConsoleDep, collection: str, filters: Sequence[str]
+async def _table(request: AnyRequest, console: Console, collection: str, filters: Sequence[str]
                  ) -> tuple[dict[str, str], int, Page, Msg | None]:
     values = {name: request.query_params.get(name, "").strip() for name in filters}
     page = page_number(request.query_params.get("page"))
@@ -39,7 +39,7 @@ async def payments(request: AnyRequest, console: ConsoleDep) -> Response[str]:
         "pager": pager(f"{BASE}/payments", filters, page=page, total=found.total)}, me=console.me)
 
 
-async def _settlements(request: AnyRequest, console: ConsoleDep, *, run_error: Msg | None = None,
+async def _settlements(request: AnyRequest, console: Console, *, run_error: Msg | None = None,
                        run_day: str = "", status: int = 200) -> Response[str]:
     filters, page, found, error = await _table(request, console, "settlements", ("day", "businessId"))
     ran = request.query_params.get("ran", "")
