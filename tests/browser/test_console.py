@@ -119,7 +119,13 @@ def test_check_in_and_refund_from_the_console(site: RunningSite, page: Page) -> 
     expect(page.locator("#results")).not_to_contain_text(refund_sn)
     shoot(page, "console-orders")
 
-    page.goto("/console/audit?resource=orders", wait_until="domcontentloaded")
+    # Order writes reach the audit log through the outbox and the admin consumer: soon.
+    deadline = time.monotonic() + 15
+    while True:
+        page.goto("/console/audit?resource=orders", wait_until="domcontentloaded")
+        if refund_sn in page.locator("#results").inner_text() or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(200)
     expect(page.locator("#results")).to_contain_text(refund_sn)
     shoot(page, "console-audit")
 
