@@ -35,13 +35,13 @@ def paid_order(site: RunningSite, homestay_id: int) -> tuple[str, str]:
     assert prepay.status == 200, prepay.body
     prepay_id = prepay.body["package"].split("=", 1)[1]
     assert call(base, "/paysandbox/v1/pay", {"prepayId": prepay_id}).status == 200
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         detail = call(base, "/order/v1/homestayOrder/userHomestayOrderDetail", {"sn": sn}, token=token)
         if detail.body["tradeState"] == 1:
             return sn, detail.body["tradeCode"]
         time.sleep(0.1)
-    raise AssertionError(f"order {sn} not paid within 20 s")
+    raise AssertionError(f"order {sn} not paid within 30 s")
 
 
 def log_in(page: Page, site: RunningSite, target: str = "/console") -> None:

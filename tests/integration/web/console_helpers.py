@@ -65,7 +65,7 @@ async def guest_order(site: Site, *, pay: bool, homestay_id: int = 1) -> tuple[s
             prepay_id = prepay.json()["package"].split("=", 1)[1]
             paid = await api.post("/paysandbox/v1/pay", json={"prepayId": prepay_id})
             assert paid.status_code == 200, paid.text
-            for _ in range(200):
+            for _ in range(600):  # 30 s: a busy 2-core machine settles a payment in seconds
                 detail = await api.post("/order/v1/homestayOrder/userHomestayOrderDetail",
                                         headers=auth, json={"sn": sn})
                 if detail.json()["tradeState"] == 1:
