@@ -259,10 +259,13 @@ async def test_two_workers_run_each_of_twenty_jobs_exactly_once(backend: Backend
 
         return handler
 
-    producer = backend.make_queue(lease_seconds=LEASE)
+    # Claims, not lease expiry, are under test: a lease long enough that a loaded machine never
+    # lets one run out (an expired lease re-runs a job by design: at-least-once).
+    lease = 10.0
+    producer = backend.make_queue(lease_seconds=lease)
     ids = {await producer.enqueue("t", {"i": i}) for i in range(20)}
-    one = make_worker(backend.make_queue(lease_seconds=LEASE), {"t": handler_for("one")}, concurrency=4)
-    two = make_worker(backend.make_queue(lease_seconds=LEASE), {"t": handler_for("two")}, concurrency=4)
+    one = make_worker(backend.make_queue(lease_seconds=lease), {"t": handler_for("one")}, concurrency=4)
+    two = make_worker(backend.make_queue(lease_seconds=lease), {"t": handler_for("two")}, concurrency=4)
     async with running(one) as t1, running(two) as t2:
         await eventually(lambda: len(runs) >= 20)
         await eventually(lambda: _is(producer.depth(), 0))
