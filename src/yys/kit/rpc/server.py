@@ -146,6 +146,9 @@ class _Registrar:
     def add_generic_rpc_handlers(self, handlers: tuple[grpc.GenericRpcHandler, ...]) -> None:
         self._server.add_generic_rpc_handlers(tuple(_WrappedGeneric(h) for h in handlers))
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._server, name)  # anything else a registration needs: the server's
+
 
 @dataclass(frozen=True)
 class _Registration:
