@@ -109,6 +109,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="serve this commit's src/ (git archive into the temp dir, first on the "
                         "server's PYTHONPATH) instead of the working tree, e.g. HEAD while "
                         "others have uncommitted edits")
+    p.add_argument("--note", action="append", default=[],
+                   help="a note stored with the results (e.g. that the machine was busy); "
+                        "repeatable")
     p.add_argument("--keep", action="store_true", help="keep the temp dir and the bench database")
     p.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "results")
     args = p.parse_args(argv)
@@ -250,7 +253,7 @@ def run_target(args: argparse.Namespace, target: str, raw_argv: list[str]) -> in
             "targets": verdict(target, orders, pay),
             "valid": not ctx.problems,
             "problems": ctx.problems,
-            "notes": noise_notes(orders, pay),
+            "notes": [*args.note, *noise_notes(orders, pay)],
             **({"profiles": ctx.profiles} if ctx.profiles else {}),
         }
         args.out_dir.mkdir(parents=True, exist_ok=True)
