@@ -64,9 +64,16 @@ async def _serve(process: Process, settings: Settings, *, banner: str | None) ->
         raise SystemExit(f"could not start the server on {settings.host}:{settings.port}")
 
 
-def _banner(settings: Settings) -> str:
+def _banner(settings: Settings, *, demo: bool = False) -> str:
     base = settings.public_base_url or f"http://{settings.host}:{settings.port}"
     db = settings.database_url_for("usercenter").split("@")[-1]
+    # The banner goes to stderr, never through the log pipeline (whose redaction would hide it).
+    from yys.runtime.seed import DEMO_MOBILE, DEMO_PASSWORD
+
+    logins = [
+        f"  Demo guest    {DEMO_MOBILE} / {DEMO_PASSWORD}  (storefront login)",
+        "  Console login admin / the admin password (printed above on first start, or YYS_ADMIN_PASSWORD)",
+    ] if demo else []
     return "\n".join([
         "",
         "yys is up (one process: " + ", ".join(SERVICES) + ")",
@@ -78,6 +85,7 @@ def _banner(settings: Settings) -> str:
         f"  Metrics       {base}/metrics",
         f"  JWKS          {base}/usercenter/v1/.well-known/jwks.json",
         f"  Data          {settings.data_dir}  (database: {db})",
+        *logins,
         "Press Ctrl-C to stop.",
         "",
     ])
@@ -93,7 +101,7 @@ async def run_up(settings: Settings, *, seed: bool) -> None:
         from yys.runtime.seed import seed_demo_if_empty
 
         await seed_demo_if_empty(process)
-    await _serve(process, settings, banner=_banner(settings))
+    await _serve(process, settings, banner=_banner(settings, demo=seed))
 
 
 async def run_serve(settings: Settings, services: list[str], roles: tuple[Role, ...], *,
