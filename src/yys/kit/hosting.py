@@ -20,6 +20,7 @@ from yys.kit.cache.ports import CacheBackend
 from yys.kit.db import Database, Databases
 from yys.kit.delayqueue.ports import DelayQueue, LeaderLease
 from yys.kit.events.bus import Bus
+from yys.kit.http.errors import NotFoundPage
 from yys.kit.ratelimit import RateLimiter
 from yys.kit.settings import Settings
 
@@ -67,6 +68,9 @@ class HostedService:
     # Services this one calls (names in yys.clients.Clients). When they are not hosted in the
     # same process their remote target must be configured, or the process refuses to start.
     needs: tuple[str, ...] = ()
+    # The HTML page a browser gets for a path no route matches (the web service's); API paths
+    # and API clients keep the JSON 404 (kit/http/errors.negotiated_not_found).
+    not_found_page: NotFoundPage | None = None
 
 
 class JobQueues(Protocol):

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     port: int = 8888
     request_max_body_bytes: int = 64 * 1024
     public_base_url: str | None = None
+    # Peers whose X-Forwarded-For is believed (IPs/CIDRs, comma-separated; empty: nobody).
+    # Loopback is the split edge and the web process; see yys.kit.http.clientaddr.
+    trusted_proxies: str = "127.0.0.1/32,::1/128"
 
     # Internal gRPC (`yys serve`; `yys up` calls everything in-process and opens no gRPC port).
     # The deadline is the default of every outgoing call (go-zero's 2 s), capped by what is left

@@ -10,25 +10,32 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from litestar import Litestar, Router
+from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from yys.clients import Clients
 from yys.kit.hosting import ROLES, BackgroundTask, HostedService, Platform, Role
+from yys.kit.http import clientaddr
 from yys.kit.http.access import request_context_middleware
-from yys.kit.http.errors import EXCEPTION_HANDLERS
+from yys.kit.http.errors import EXCEPTION_HANDLERS, negotiated_not_found
 from yys.kit.http.health import Check, health_handlers
 from yys.kit.http.middleware import SERVICE_OPT, empty_body_as_object, metrics_middleware, success_is_200
 from yys.kit.migrations import upgrade
 from yys.kit.observability import tracing
 from yys.kit.observability.metrics import publish_build_info
 from yys.runtime.platform import close_platform
-from yys.runtime.registry import builder
+from yys.runtime.registry import SERVICES, builder
 
 if TYPE_CHECKING:  # grpc is imported only by processes that use it (never by `yys up`)
     from yys.runtime.rpc import RpcRuntime
 
 log = structlog.get_logger("yys.runtime")
+
+# Paths every process serves itself; with each service's own prefix (`/travel`, `/admin`…) they
+# are the API: an unknown path under them is the JSON 404 even for a browser.
+_PLATFORM_PREFIXES = ("/docs", "/healthz", "/readyz", "/metrics", "/.well-known")
 
 
 @dataclass
@@ -128,6 +135,19 @@ def process_label(process: Process) -> str:
     return ",".join(process.roles)
 
 
+def _exception_handlers(process: Process) -> dict[Any, Any]:
+    """The contract's JSON errors; an unknown path answers a browser with the page service's
+    HTML 404 when this process hosts one (the web service) and serves its routes."""
+    pages = [s for s in process.services if s.not_found_page is not None]
+    if not pages or "api" not in process.roles:
+        return EXCEPTION_HANDLERS
+    page = pages[0].not_found_page
+    assert page is not None
+    owners = {s.name for s in pages}
+    api = tuple(f"/{name}" for name in SERVICES if name not in owners) + _PLATFORM_PREFIXES
+    return {**EXCEPTION_HANDLERS, NotFoundException: negotiated_not_found(page, api_prefixes=api)}
+
+
 def create_app(process: Process, *, migrate_on_start: bool = False, title: str = "yys") -> Litestar:
     publish_build_info(process_label(process))
     @asynccontextmanager
@@ -154,9 +174,11 @@ def create_app(process: Process, *, migrate_on_start: bool = False, title: str =
     if tracing.enabled():
         middleware.insert(0, tracing.asgi_middleware)
     health = health_handlers(process.readiness(), informational=process.dependencies())
+    trusted = clientaddr.TrustedProxies.parse(settings.trusted_proxies)
     return Litestar(
         route_handlers=[*health, *handlers],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=_exception_handlers(process),
+        state=State({clientaddr.STATE_KEY: trusted}),
         middleware=middleware,
         lifespan=[lifespan],
         after_request=success_is_200,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -15,6 +16,7 @@ from litestar.exceptions import (
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from yys.kit.errors import BAD_PARAM, NOT_FOUND, SERVER_ERROR, AppError, ErrorKind
+from yys.kit.http.negotiate import prefers_html
 
 log = structlog.get_logger("yys.http")
 
@@ -91,3 +93,24 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: _http_error,
     Exception: _unexpected,
 }
+
+
+# A hosted service's HTML "not found" page (the web service's), for browsers on unknown paths.
+NotFoundPage = Callable[[Request[Any, Any, Any]], Response[Any]]
+
+
+def _under(path: str, prefixes: Sequence[str]) -> bool:
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+
+
+def negotiated_not_found(page: NotFoundPage, *, api_prefixes: Sequence[str]
+                         ) -> Callable[[Request[Any, Any, Any], NotFoundException], Response[Any]]:
+    """404 for a path no route matched: the page when a browser asks (Accept prefers text/html)
+    for something outside the API's prefixes, the contract's JSON body for everyone else."""
+
+    def not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
+        if not _under(request.url.path, api_prefixes) and prefers_html(request.headers.get("accept")):
+            return page(request)
+        return _http_error(request, exc)
+
+    return not_found

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from yys.kit.http.admin import AdminPrincipal
+from yys.kit.http.clientaddr import client_address
 from yys.services.admin.audit import AuditService
 from yys.services.admin.domain import (
     AuditFilter,
@@ -106,11 +107,6 @@ Principal: TypeAlias = NamedDependency[AdminPrincipal]
 AnyRequest: TypeAlias = Request[Any, Any, Any]
 Page = Annotated[int | None, QueryParameter(name="page")]
 PageSize = Annotated[int | None, QueryParameter(name="pageSize")]
-
-
-def client_address(request: AnyRequest) -> str:
-    # The direct peer (see usercenter's api.py for the trusted-proxy caveat).
-    return request.client.host if request.client else "unknown"
 
 
 def actor(principal: AdminPrincipal) -> Actor:

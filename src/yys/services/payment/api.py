@@ -19,6 +19,7 @@ from litestar.params import JSONBody
 from yys.kit.auth.tokens import TokenService
 from yys.kit.errors import AppError
 from yys.kit.http.auth import ClaimsCheck, provide_user_id
+from yys.kit.http.clientaddr import client_address
 from yys.kit.http.errors import STATUS_BY_KIND
 from yys.services.payment import metrics
 from yys.services.payment.domain import NoticeOutcome
@@ -73,7 +74,7 @@ async def third_payment_wx_pay_callback(request: AnyRequest, pay: Api) -> Respon
         metrics.callback_rejected(exc)
         status = STATUS_BY_KIND[exc.kind]
         log.warning("payment notify rejected", reason=exc.msg, status=status,
-                    client=request.client.host if request.client else None)
+                    client=client_address(request))
         return Response({"code": "FAIL", "message": exc.msg}, status_code=status)
     except Exception as exc:
         metrics.callback_rejected(exc)

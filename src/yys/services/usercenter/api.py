@@ -12,6 +12,7 @@ from litestar.params import JSONBody
 
 from yys.kit.auth.tokens import IssuedToken, TokenService
 from yys.kit.http.auth import provide_user_id
+from yys.kit.http.clientaddr import client_address
 from yys.services.usercenter.directory import UserDirectory
 from yys.services.usercenter.service import UsercenterService
 
@@ -62,13 +63,6 @@ class UsercenterApi:
 Api: TypeAlias = NamedDependency[UsercenterApi]
 UserId: TypeAlias = NamedDependency[int]  # the caller, from the bearer token (see build_router)
 AnyRequest: TypeAlias = Request[Any, Any, Any]
-
-
-def client_address(request: AnyRequest) -> str:
-    # The direct peer. Behind a trusted proxy (the Istio sidecar / edge nginx) this is the proxy;
-    # that is the place to take the last untrusted hop of X-Forwarded-For instead, and only for
-    # peers listed as trusted, since the header is client-controlled otherwise.
-    return request.client.host if request.client else "unknown"
 
 
 def _token(issued: IssuedToken) -> TokenResp:

@@ -42,6 +42,12 @@ def _error_from(status: int, body: bytes) -> ApiError:
     return ApiError(status, err.code, err.msg)
 
 
+def forwarded_for(client: str) -> dict[str, str]:
+    """Headers naming the guest an API call is made for (their address as this process resolved
+    it, `yys.kit.http.clientaddr`): the API's per-client limits then count the guest."""
+    return {"X-Forwarded-For": client}
+
+
 class ApiClient:
     """`call()` returns the decoded JSON body of a 2xx answer or raises `ApiError`."""
 

@@ -7,6 +7,7 @@ session → back to the login form, anything else → the error page with the AP
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -84,6 +85,19 @@ def error_handlers(views: Views) -> dict[Any, Any]:
 
     return {ApiError: api_error, NotFoundException: not_found, PermissionDeniedException: forbidden,
             HTTPException: http_error, Exception: unexpected}
+
+
+def not_found_page(views: Views, headers: Mapping[str, str]) -> Callable[[AnyRequest], Response[str]]:
+    """The page for a path no route matches (mounted by the runtime for browsers, see
+    `HostedService.not_found_page`), with the pages' own security headers."""
+
+    def page(request: AnyRequest) -> Response[str]:
+        t = _t(request)
+        return views.render(request, "error.html", {
+            "status": 404, "title": t("error.not_found"), "text": t("error.not_found.text")},
+            status=404, headers=headers)
+
+    return page
 
 
 def _t(request: AnyRequest) -> Translate:

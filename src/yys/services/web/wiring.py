@@ -18,7 +18,7 @@ from yys.clients import Clients
 from yys.kit.hosting import HostedService, Platform
 from yys.services.web.api_client import ApiClient
 from yys.services.web.context import Web
-from yys.services.web.errors import error_handlers
+from yys.services.web.errors import error_handlers, not_found_page
 from yys.services.web.security import csrf_guard
 from yys.services.web.settings import WebSettings
 from yys.services.web.store import store_routes
@@ -71,4 +71,6 @@ def build_with(platform: Platform, clients: Clients, settings: WebSettings) -> H
     api = ApiClient(settings.api_base(platform.settings), timeout=settings.api_timeout_seconds,
                     max_connections=settings.api_max_connections)
     web = Web(api=api, views=Views(), settings=settings)
-    return HostedService(name=NAME, route_handlers=[build_router(web)], on_shutdown=[api.close])
+    page_headers = {h.name: h.value for h in _SECURITY_HEADERS if h.value is not None}
+    return HostedService(name=NAME, route_handlers=[build_router(web)], on_shutdown=[api.close],
+                         not_found_page=not_found_page(web.views, page_headers))

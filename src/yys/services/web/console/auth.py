@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Response, get, post
 
+from yys.kit.http.clientaddr import client_address
 from yys.services.web.api_client import ApiError
 from yys.services.web.console.backoffice import Backoffice
 from yys.services.web.console.forms import Msg
@@ -42,7 +43,8 @@ async def login(request: AnyRequest, web: WebDep) -> Response[str]:
     form = await form_of(request)
     username, target = form.get("username", "").strip(), _next(form.get("next"))
     try:
-        token = await Backoffice.login(web.api, username=username, password=form.get("password", ""))
+        token = await Backoffice.login(web.api, username=username, password=form.get("password", ""),
+                                       client=client_address(request))
     except ApiError as exc:
         # The API's one message for every credential failure (or its rate-limit message).
         status = exc.status if exc.status in (400, 401, 429) else 503

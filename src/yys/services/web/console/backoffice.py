@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 
-from yys.services.web.api_client import ApiClient
+from yys.services.web.api_client import ApiClient, forwarded_for
 
 ADMIN = "/admin/v1"
 Record = dict[str, Any]
@@ -78,8 +78,10 @@ class Backoffice:
         self._token = token
 
     @staticmethod
-    async def login(api: ApiClient, *, username: str, password: str) -> Token:
-        body = await api.post(f"{ADMIN}/auth/login", {"username": username, "password": password})
+    async def login(api: ApiClient, *, username: str, password: str, client: str) -> Token:
+        # `client`: the operator's address, so the admin API's per-client budget is theirs.
+        body = await api.post(f"{ADMIN}/auth/login", {"username": username, "password": password},
+                              headers=forwarded_for(client))
         return msgspec.convert(body, Token)
 
     async def me(self) -> Me:

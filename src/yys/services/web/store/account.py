@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 
+from yys.kit.http.clientaddr import client_address
 from yys.services.web.api_client import ApiError
 from yys.services.web.api_messages import explain
 from yys.services.web.context import Web, WebDep
@@ -45,7 +46,9 @@ async def _authenticate(request: AnyRequest, web: Web, mode: str) -> Response[st
     next_path = safe_next(form.get("next"))
     api = StoreApi(web.api)
     try:
-        token = await (api.login(mobile, password) if mode == "login" else api.register(mobile, password))
+        client = client_address(request)
+        token = await (api.login(mobile, password, client=client) if mode == "login"
+                       else api.register(mobile, password, client=client))
     except ApiError as exc:
         if exc.status >= 500:
             raise

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from yys.services.web.api_client import ApiClient
+from yys.services.web.api_client import ApiClient, forwarded_for
 from yys.services.web.store.models import (
     Boss,
     Comment,
@@ -56,13 +56,17 @@ class StoreApi:
                             {"homestayId": homestay_id, "orderSn": order_sn, "content": content,
                              "star": star}, token=token)
 
-    async def register(self, mobile: str, password: str) -> Token:
+    # `client` is the guest's address: usercenter's per-client login budget is the guest's, not
+    # this process's (the API believes it because this process is a trusted proxy).
+    async def register(self, mobile: str, password: str, *, client: str) -> Token:
         body = await self.api.post("/usercenter/v1/user/register",
-                                   {"mobile": mobile, "password": password})
+                                   {"mobile": mobile, "password": password},
+                                   headers=forwarded_for(client))
         return _as(Token, body)
 
-    async def login(self, mobile: str, password: str) -> Token:
-        body = await self.api.post("/usercenter/v1/user/login", {"mobile": mobile, "password": password})
+    async def login(self, mobile: str, password: str, *, client: str) -> Token:
+        body = await self.api.post("/usercenter/v1/user/login", {"mobile": mobile, "password": password},
+                                   headers=forwarded_for(client))
         return _as(Token, body)
 
     async def create_order(self, token: str, *, homestay_id: int, is_food: bool, start: int, end: int,
