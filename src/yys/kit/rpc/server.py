@@ -60,7 +60,10 @@ def _observed(full_method: str, inner: Callable[[Any, grpc.aio.ServicerContext],
                             cause=repr(exc.__cause__))
             await context.abort(code, details, trailers)
         except asyncio.CancelledError:
-            code = grpc.StatusCode.CANCELLED  # the caller went away or its deadline passed
+            # Its deadline passed, or the caller went away (gone, or it gave up itself).
+            left = context.time_remaining()
+            code = (grpc.StatusCode.DEADLINE_EXCEEDED if left is not None and left <= 0
+                    else grpc.StatusCode.CANCELLED)
             raise
         except Exception as exc:
             # Unexpected: log it here, send nothing internal to the caller.

@@ -3,6 +3,7 @@ one trace across caller and callee."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,6 +77,26 @@ async def test_a_callee_that_is_down_counts_unavailable_on_the_caller() -> None:
         await client.call(client.stub.Gone, b"")
     await client.close()
     assert _sample("requests_total", "client", "Gone", "UNAVAILABLE") - before == 1
+
+
+async def test_a_call_past_its_deadline_counts_deadline_exceeded_on_both_sides() -> None:
+    async def slow(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        await asyncio.sleep(5)
+        return b""
+
+    client_before = _sample("requests_total", "client", "Slow", "DEADLINE_EXCEEDED")
+    server_before = _sample("requests_total", "server", "Slow", "DEADLINE_EXCEEDED")
+    async with serving({"Slow": slow}) as server:
+        client = remote(server.port or 0, ["Slow"], default_timeout=0.2)
+        with pytest.raises(Unavailable):
+            await client.call(client.stub.Slow, b"")
+        await client.close()
+        for _ in range(50):  # the callee's handler is cancelled at its deadline too
+            if _sample("requests_total", "server", "Slow", "DEADLINE_EXCEEDED") > server_before:
+                break
+            await asyncio.sleep(0.05)
+    assert _sample("requests_total", "client", "Slow", "DEADLINE_EXCEEDED") - client_before == 1
+    assert _sample("requests_total", "server", "Slow", "DEADLINE_EXCEEDED") - server_before == 1
 
 
 @pytest.fixture
