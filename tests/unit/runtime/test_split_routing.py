@@ -9,7 +9,7 @@ import pytest
 from litestar import Router, get, post
 
 from yys.runtime.split.layout import Layout, allocate, shared_env, yys_children
-from yys.runtime.split.nginx import UNAVAILABLE_BODY, render_config
+from yys.runtime.split.nginx import NOT_FOUND_BODY, UNAVAILABLE_BODY, render_config
 from yys.runtime.split.routing import Location, RouteConflictError, plan_locations, route_paths
 
 ADMIN_ROUTES = {
@@ -121,6 +121,24 @@ def test_rendered_config_routes_and_answers_with_contract_bodies() -> None:
     assert UNAVAILABLE_BODY == '{"code":100009,"msg":"service temporarily unavailable"}'
     assert "daemon" not in conf  # given on the command line (-g), a duplicate is an error
     assert "/tmp" not in conf and "/var" not in conf  # paths relative to the prefix only
+
+
+def test_unknown_paths_go_to_the_page_process_when_there_is_one() -> None:
+    layout = _layout()
+    layout = Layout(host=layout.host, edge_port=layout.edge_port, health_port=layout.health_port,
+                    http_ports={**layout.http_ports, "web": 8893}, grpc_ports=layout.grpc_ports,
+                    services=(*layout.services, "web"))
+    without = render_config(layout, plan_locations({"travel": ["/travel/v1/a"]}))
+    assert f"location / {{\n            return 404 '{NOT_FOUND_BODY}';" in without
+    conf = render_config(layout, plan_locations({"travel": ["/travel/v1/a"], "web": ["/", "/login"]}))
+    default = conf.split("        location / {\n", 1)[1].split("}", 1)[0]
+    assert "proxy_pass http://yys_web;" in default
+    # A down web process leaves unknown paths a JSON 404; big bodies keep the JSON 413.
+    assert "error_page 502 504 @not_found;" in default and "error_page 413 @too_large;" in default
+    assert f"location @not_found {{\n            return 404 '{NOT_FOUND_BODY}';" in conf
+    # The web process's own /metrics and /docs stay off the edge, as for every other process.
+    for path in ("= /metrics", "= /docs", "^~ /docs/"):
+        assert f"location {path} {{ return 404 '{NOT_FOUND_BODY}'; }}" in conf
 
 
 def test_children_share_targets_and_get_their_own_ports(tmp_path: Path) -> None:

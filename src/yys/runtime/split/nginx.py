@@ -46,6 +46,10 @@ UNAVAILABLE_BODY = json.dumps({"code": UNAVAILABLE, "msg": "service temporarily 
 NOT_FOUND_BODY = json.dumps({"code": NOT_FOUND, "msg": "not found"}, separators=(",", ":"))
 TOO_LARGE_BODY = json.dumps({"code": BAD_PARAM, "msg": "request body too large"}, separators=(",", ":"))
 
+# The service whose process answers the paths no service owns: the web service negotiates them
+# (its HTML 404 for a browser, the contract's JSON 404 otherwise; runtime/app.py).
+PAGES = "web"
+
 _SEARCH = ("/usr/sbin", "/usr/local/sbin", "/sbin", "/opt/homebrew/bin", "/usr/local/bin")
 
 
@@ -83,11 +87,37 @@ def _location(loc: Location) -> str:
     return f"        location {loc.modifier} {pattern} {{ proxy_pass http://yys_{loc.owner}; }}\n"
 
 
+_NOT_FOUND_HERE = f"""        location / {{
+            return 404 '{NOT_FOUND_BODY}';
+        }}"""
+
+
+def _fallback(owner: str) -> str:
+    # A location with error_page directives of its own inherits none of the server's. A page
+    # process that is down leaves unknown paths the edge's JSON 404, not a 503.
+    return f"""        # Each process's own docs and metrics are not public through the edge.
+        location = /metrics {{ return 404 '{NOT_FOUND_BODY}'; }}
+        location = /docs {{ return 404 '{NOT_FOUND_BODY}'; }}
+        location ^~ /docs/ {{ return 404 '{NOT_FOUND_BODY}'; }}
+
+        # Paths no service owns: the {owner} process answers (a page for a browser, JSON else).
+        location / {{
+            proxy_pass http://yys_{owner};
+            error_page 502 504 @not_found;
+            error_page 413 @too_large;
+        }}
+
+        location @not_found {{
+            return 404 '{NOT_FOUND_BODY}';
+        }}"""
+
+
 def render_config(layout: Layout, locations: Sequence[Location], *,
                   header: str = GENERATED_HEADER) -> str:
     owners = sorted({loc.owner for loc in locations})
     upstreams = "".join(_upstream(name, layout.http_ports[name]) for name in owners)
     routes = "".join(_location(loc) for loc in locations)
+    unknown = _fallback(PAGES) if PAGES in owners else _NOT_FOUND_HERE
     return f"""{header}
 worker_processes 1;
 pid nginx.pid;
@@ -142,9 +172,7 @@ http {{
 
         # Generated from the route tables: the owning process of each public path.
 {routes}
-        location / {{
-            return 404 '{NOT_FOUND_BODY}';
-        }}
+{unknown}
 
         location @unavailable {{
             add_header Retry-After 1 always;
