@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -99,7 +99,8 @@ async def test_client_address_reads_the_trusted_set_from_the_app_state() -> None
     app = Litestar([whoami], state=State({STATE_KEY: TrustedProxies.parse("192.0.2.1")}))
 
     async def ask(peer: str) -> Any:
-        transport = httpx.ASGITransport(app=app, client=(peer, 1234))  # the peer, as uvicorn sets it
+        # The peer in the ASGI scope, as uvicorn sets it.
+        transport = httpx.ASGITransport(app=cast(Any, app), client=(peer, 1234))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             resp = await client.get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"})
         return resp.json()["client"]
@@ -110,7 +111,7 @@ async def test_client_address_reads_the_trusted_set_from_the_app_state() -> None
 
 
 async def test_without_the_app_state_loopback_is_trusted() -> None:
-    transport = httpx.ASGITransport(app=Litestar([whoami]), client=("127.0.0.1", 1234))
+    transport = httpx.ASGITransport(app=cast(Any, Litestar([whoami])), client=("127.0.0.1", 1234))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         resp = await client.get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"})
     assert resp.json() == {"client": "203.0.113.9"}
