@@ -28,6 +28,7 @@ from yys.kit.rpc.observe import CLIENT_DURATION, CLIENT_REQUESTS, MethodMetrics
 from yys.kit.rpc.options import DEFAULT_MAX_MESSAGE_BYTES, client_options
 
 OK = grpc.StatusCode.OK
+_MAX_METHODS = 256
 
 StubT = TypeVar("StubT")
 RequestT = TypeVar("RequestT")
@@ -118,6 +119,8 @@ class RemoteService(Generic[StubT]):
         timeout = outgoing_timeout(self.default_timeout)
         metrics = self._metrics.get(method)
         if metrics is None:
+            if len(self._metrics) >= _MAX_METHODS:  # a caller building method objects per call
+                self._metrics.clear()
             metrics = self._metrics[method] = MethodMetrics(_method_name(method), CLIENT_REQUESTS,
                                                             CLIENT_DURATION)
         tracer = observe.tracer()
