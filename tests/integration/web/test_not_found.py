@@ -34,6 +34,7 @@ async def test_a_browser_gets_the_page_in_its_language(site: Site, path: str, la
     ("/foo", "application/json, text/html"),
     ("/travel/v1/nothing", BROWSER),  # under an API prefix a browser gets the API's answer
     ("/usercenter/nothing", BROWSER),
+    ("/nowhere/v1/x", BROWSER),  # the API's versioned shape, whatever the name
     ("/admin/v1/nothing", BROWSER),
     ("/metrics/nothing", BROWSER),
     ("/.well-known/nothing", BROWSER),

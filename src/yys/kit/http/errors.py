@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -99,17 +100,24 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 NotFoundPage = Callable[[Request[Any, Any, Any]], Response[Any]]
 
 
-def _under(path: str, prefixes: Sequence[str]) -> bool:
-    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
+# The API's shape (`/<service>/v<n>/...`, API.md): such a path is the API's even when no service
+# of that name exists, so a client probing a version it does not know still gets JSON.
+_VERSIONED = re.compile(r"/[^/]+/v\d+(/|$)")
+
+
+def _is_api(path: str, prefixes: Sequence[str]) -> bool:
+    return bool(_VERSIONED.match(path)) or any(
+        path == p or path.startswith(p.rstrip("/") + "/") for p in prefixes)
 
 
 def negotiated_not_found(page: NotFoundPage, *, api_prefixes: Sequence[str]
                          ) -> Callable[[Request[Any, Any, Any], NotFoundException], Response[Any]]:
     """404 for a path no route matched: the page when a browser asks (Accept prefers text/html)
-    for something outside the API's prefixes, the contract's JSON body for everyone else."""
+    for something outside the API (its prefixes, any versioned path), the contract's JSON body
+    for everyone else."""
 
     def not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
-        if not _under(request.url.path, api_prefixes) and prefers_html(request.headers.get("accept")):
+        if not _is_api(request.url.path, api_prefixes) and prefers_html(request.headers.get("accept")):
             return page(request)
         return _http_error(request, exc)
 

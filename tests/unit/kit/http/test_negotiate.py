@@ -68,6 +68,10 @@ def _app() -> Litestar:
     ("/api", BROWSER, False),
     ("/api/v1/nothing", BROWSER, False),
     ("/metrics/x", BROWSER, False),
+    ("/other/v2/thing", BROWSER, False),  # the API's versioned shape, whatever the service
+    ("/other/v2", BROWSER, False),
+    ("/other/version/thing", BROWSER, True),
+    ("/v1/thing", BROWSER, True),
 ])
 async def test_unknown_paths(path: str, accept: str | None, page: bool) -> None:
     headers = {"Accept": accept} if accept is not None else {}
