@@ -41,8 +41,11 @@ class _Server(uvicorn.Server):
 
 async def _serve(process: Process, settings: Settings, *, banner: str | None) -> None:
     app = create_app(process)
+    # proxy_headers off: uvicorn would rewrite the client from X-Forwarded-For for its own
+    # FORWARDED_ALLOW_IPS; YYS_TRUSTED_PROXIES (kit/http/clientaddr) is the one trust list.
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None,
-                            access_log=False, lifespan="on", timeout_graceful_shutdown=10)
+                            access_log=False, lifespan="on", timeout_graceful_shutdown=10,
+                            proxy_headers=False)
     server = _Server(config)
 
     async def announce() -> None:

@@ -29,7 +29,7 @@ class Site:
         self.process = process
         self.base = f"http://127.0.0.1:{port}"
         config = uvicorn.Config(create_app(process), host="127.0.0.1", port=port, log_config=None,
-                                access_log=False, lifespan="on")
+                                access_log=False, lifespan="on", proxy_headers=False)  # as serve.py
         self._server = uvicorn.Server(config)
         self._task: asyncio.Task[None] | None = None
 

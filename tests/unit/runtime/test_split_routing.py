@@ -134,7 +134,7 @@ def test_unknown_paths_go_to_the_page_process_when_there_is_one() -> None:
     default = conf.split("        location / {\n", 1)[1].split("}", 1)[0]
     assert "proxy_pass http://yys_web;" in default
     # A down web process leaves unknown paths a JSON 404; big bodies keep the JSON 413.
-    assert "error_page 502 504 @not_found;" in default and "error_page 413 @too_large;" in default
+    assert "error_page 502 504 =404 @not_found;" in default and "error_page 413 @too_large;" in default
     assert f"location @not_found {{\n            return 404 '{NOT_FOUND_BODY}';" in conf
     # The web process's own /metrics and /docs stay off the edge, as for every other process.
     for path in ("= /metrics", "= /docs", "^~ /docs/"):

@@ -103,7 +103,7 @@ def _fallback(owner: str) -> str:
         # Paths no service owns: the {owner} process answers (a page for a browser, JSON else).
         location / {{
             proxy_pass http://yys_{owner};
-            error_page 502 504 @not_found;
+            error_page 502 504 =404 @not_found;
             error_page 413 @too_large;
         }}
 
