@@ -139,8 +139,11 @@ def _server() -> RpcServer:
 
 async def _serve() -> None:
     server = _server()
+    parent = os.getppid()
     print("PORT", await server.start(), flush=True)
-    await asyncio.Event().wait()
+    while os.getppid() == parent:  # the harness died without stopping us: stop too
+        await asyncio.sleep(1.0)
+    await server.stop(0)
 
 
 def _cpu_seconds(pid: int | None) -> float:
