@@ -141,7 +141,8 @@ async def _serve() -> None:
     server = _server()
     parent = os.getppid()
     print("PORT", await server.start(), flush=True)
-    while os.getppid() == parent:  # the harness died without stopping us: stop too
+    # No event says "the harness died without stopping us": poll for being re-parented.
+    while os.getppid() == parent:  # noqa: ASYNC110
         await asyncio.sleep(1.0)
     await server.stop(0)
 
