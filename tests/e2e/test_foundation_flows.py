@@ -30,7 +30,8 @@ def test_banner_prints_urls(yys: YysProcess) -> None:
     assert "/docs" in log and "/metrics" in log
     # The demo login is readable in the banner (the JSON log line masks the password).
     assert "13800000000 / password123" in log
-    demo = call(yys.base_url, "/usercenter/v1/user/login", {"mobile": "13800000000", "password": "password123"})
+    demo = call(yys.base_url, "/usercenter/v1/user/login",
+                {"mobile": "13800000000", "password": "password123"})
     assert demo.status == 200, demo.body
 
 
