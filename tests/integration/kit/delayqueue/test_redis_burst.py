@@ -1,0 +1,83 @@
+"""The Redis queue under the pay-success pattern: a burst of caller-id jobs, due now, enqueued
+around the worker's start; and what really lost such jobs in a benchmark run (a FLUSHDB of the
+shared Redis database by a second harness)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from yys.kit.delayqueue import Job, Worker
+from yys.kit.delayqueue.redis import RedisDelayQueue
+
+from .test_behaviour import FAST_RETRY, eventually, running
+
+pytestmark = pytest.mark.redis
+
+NOTIFY = "msg:pay_success:notify_user"
+BURST = 300
+
+
+@pytest.fixture
+async def client(redis_url: str) -> AsyncIterator[Redis]:
+    redis = Redis.from_url(redis_url)
+    yield redis
+    await redis.aclose()
+
+
+async def test_burst_enqueued_before_and_during_the_worker_start_is_all_delivered(
+        client: Redis) -> None:
+    """Half the burst is waiting before the worker's first claim, half arrives at ~100/s while
+    it runs; leases shorter than the backlog's wait, a poll as the server's. None is lost."""
+    queue = RedisDelayQueue(client, prefix="{burst}", lease_seconds=0.3)
+    ran: dict[str, int] = {}
+
+    async def notify(job: Job) -> None:
+        await asyncio.sleep(0.005)  # a database round trip or two
+        ran[job.id] = ran.get(job.id, 0) + 1
+
+    ids = [f"notify:HSO{n:06d}" for n in range(BURST)]
+    for job_id in ids[: BURST // 2]:
+        await queue.enqueue(NOTIFY, {"orderSn": job_id[7:]}, job_id=job_id)
+    worker = Worker(queue, {NOTIFY: notify}, concurrency=4, poll_interval=0.5, retry=FAST_RETRY)
+    async with running(worker):
+        for job_id in ids[BURST // 2:]:
+            await queue.enqueue(NOTIFY, {"orderSn": job_id[7:]}, job_id=job_id)
+            await asyncio.sleep(0.01)
+        await eventually(lambda: len(ran) == BURST, within=20)
+    assert set(ran) == set(ids)
+    assert await queue.depth() == 0 and await queue.dead_count() == 0
+    # A repeated enqueue of a finished id (a redelivered payment event) stays a no-op.
+    await queue.enqueue(NOTIFY, {"orderSn": "HSO000000"}, job_id=ids[0])
+    assert await queue.depth() == 0
+
+
+async def test_flushdb_of_the_shared_database_loses_the_waiting_jobs(client: Redis) -> None:
+    """The benchmark failure, made deterministic: bench harnesses flushed Redis database 8
+    before and after each run, so a second harness started (or finished) on the same database
+    while this one's notifications waited wiped them. Redis is the queue's only copy: jobs
+    waiting in it are gone, and the ones in flight run but can no longer be acknowledged."""
+    queue = RedisDelayQueue(client, prefix="{flushed}", lease_seconds=5)
+    release = asyncio.Event()
+    started: list[str] = []
+    ran: list[str] = []
+
+    async def notify(job: Job) -> None:
+        started.append(job.id)
+        await release.wait()
+        ran.append(job.id)
+
+    for n in range(BURST):
+        await queue.enqueue(NOTIFY, {"orderSn": str(n)}, job_id=f"notify:{n}")
+    worker = Worker(queue, {NOTIFY: notify}, concurrency=4, poll_interval=0.05, retry=FAST_RETRY)
+    async with running(worker):
+        await eventually(lambda: len(started) == 4)
+        await client.flushdb()  # what `flushed_redis` of a neighbouring run did
+        release.set()
+        await eventually(lambda: len(ran) == 4)
+        await asyncio.sleep(0.3)  # several polls: nothing else is left to claim
+    assert len(ran) == 4  # 296 of 300 notifications never ran, and nothing says so
+    assert await queue.depth() == 0 and await queue.claim("probe", 10) == []
