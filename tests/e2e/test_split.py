@@ -9,6 +9,7 @@ all): start, serve, and stop on SIGINT with exit 0 and no process left behind.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.e2e.api import call
@@ -33,6 +35,10 @@ CLOSE_DELAY = 6  # seconds: short enough to watch an unpaid order close
 UNAVAILABLE = {"code": 100009, "msg": "service temporarily unavailable"}
 GUESS_LIST = "/travel/v1/homestay/guessList"
 CREATE = "/order/v1/homestayOrder/createHomestayOrder"
+NOT_FOUND = {"code": 100007, "msg": "not found"}
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+PER_CLIENT = 30  # YYS_LOGIN_RATE_PER_CLIENT's default
+_mobiles = itertools.count(int(time.time()))
 
 FAST = {
     "YYS_ORDER_CLOSE_DELAY_SECONDS": str(CLOSE_DELAY),
@@ -135,7 +141,52 @@ class TestOnServers:
         status, css = proc.get("/static/css/site.css")
         assert status == 200 and b":focus-visible" in css
         status, body = proc.get("/no/such/page")
-        assert status == 404 and json.loads(body)["code"] == 100007  # the edge's own answer
+        assert status == 404 and json.loads(body)["code"] == 100007  # not a browser: JSON
+
+    def test_unknown_paths_are_a_page_for_browsers_and_json_for_the_rest(
+            self, split: tuple[YysProcess, Path]) -> None:
+        proc, data_dir = split
+        browser = {"Accept": BROWSER, "Accept-Language": "en"}
+        status, page = proc.get("/no/such/page", headers=browser)
+        assert status == 404 and b"Page not found" in page and b'href="/"' in page
+        for path in ("/nowhere/v1/x", "/travel/v1/nothing", "/metrics", "/docs/openapi.json"):
+            status, body = proc.get(path, headers=browser)  # API prefixes, process internals
+            assert status == 404 and json.loads(body) == NOT_FOUND, path
+        # The web process down: unknown paths are the edge's own JSON 404, not a 503.
+        before = pids(data_dir)
+        os.kill(before["web"], signal.SIGKILL)
+        status, body = proc.get("/no/such/page", headers=browser)
+        assert status == 404 and json.loads(body) == NOT_FOUND
+        restarted(data_dir, "web", before["web"])
+        wait_for("web serving again",
+                 lambda: b"Page not found" in proc.get("/no/such/page", headers=browser)[1], 30)
+
+    def test_storefront_guests_have_login_budgets_of_their_own(
+            self, split: tuple[YysProcess, Path]) -> None:
+        # Guest → edge (appends 127.0.0.1) → web → edge again → usercenter: the guest's address
+        # survives both hops, so each guest has the default per-client budget to themselves.
+        base = split[0].base_url
+
+        def guest(address: str) -> httpx.Client:
+            return httpx.Client(base_url=base, timeout=15, follow_redirects=False, trust_env=False, headers={
+                "Origin": base, "Accept-Language": "en", "X-Forwarded-For": address})
+
+        def failed_login(client: httpx.Client) -> httpx.Response:
+            mobile = f"157{next(_mobiles) % 100_000_000:08d}"
+            return client.post("/login", data={"mobile": mobile, "password": "wrong-pass-1"})
+
+        left = 60 - int(time.time()) % 60  # the default window: one fixed minute
+        if left < 20:
+            time.sleep(left + 1)
+        with guest("203.0.113.7") as guest_a, guest("198.51.100.9") as guest_b:
+            for _ in range(PER_CLIENT):
+                assert failed_login(guest_a).status_code == 401
+            refused = failed_login(guest_a)
+            assert refused.status_code == 429 and "Too many login attempts" in refused.text
+            assert failed_login(guest_b).status_code == 401  # not 429: B's budget is B's
+        over = call(base, "/usercenter/v1/user/login", {"mobile": "15700000000", "password": "x"},
+                    headers={"X-Forwarded-For": "203.0.113.7"})
+        assert over.status == 429 and over.body["code"] == 200004, over.body
 
     def test_unpaid_order_is_closed(self, split: tuple[YysProcess, Path]) -> None:
         base = split[0].base_url

@@ -67,7 +67,9 @@ def parse_address(text: str) -> IPAddress | None:
         if not closed or (port and not (port[0] == ":" and port[1:].isdigit())):
             return None
     elif text.count(":") == 1:  # v4:port (a bare v6 address has at least two colons)
-        text = text.partition(":")[0]
+        text, _, port = text.partition(":")
+        if not port.isdigit():
+            return None
     try:
         addr = ipaddress.ip_address(text)
     except ValueError:

@@ -63,7 +63,8 @@ def test_ports_on_ipv4_hops_are_dropped() -> None:
 
 
 @pytest.mark.parametrize("header", ["unknown", "", "  ", "203.0.113.9, not-an-ip", "999.1.1.1",
-                                    "1.2.3.4:5:6", "[::1", "[::1]x", "[::1]:", "203.0.113.9,,", "<script>"])
+                                    "1.2.3.4:5:6", "1.2.3.4:http", "203.0.113.9:", "[::1", "[::1]x",
+                                    "[::1]:", "203.0.113.9,,", "<script>"])
 def test_garbage_stops_at_the_trusted_hop_that_forwarded_it(header: str) -> None:
     assert resolve_client("127.0.0.1", [header], LOOPBACK) == "127.0.0.1"
 
