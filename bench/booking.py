@@ -42,7 +42,6 @@ from bench.booking_infra import (
     Api,
     Context,
     export_src,
-    flushed_redis,
     register_users,
     start_server,
     start_tansu,
@@ -50,7 +49,15 @@ from bench.booking_infra import (
 from bench.booking_orders import orders_per_second
 from bench.booking_pay import TARGET_SECONDS, callback_to_paid
 from bench.procs import Reaper, log, tail
-from bench.travel import _public_path, _redacted, bench_database, ensure_wrk, machine_info, sample_ids
+from bench.travel import (
+    _public_path,
+    _redacted,
+    bench_database,
+    ensure_wrk,
+    machine_info,
+    redis_prefix,
+    sample_ids,
+)
 from bench.wrk import WrkError
 
 TARGET_ORDERS_PER_S = 500.0  # judged on MariaDB (the target)
@@ -75,7 +82,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="server URL without a database; a yys_bench_<hex> database is created "
                         "and dropped")
     p.add_argument("--redis-url", default=DEFAULT_REDIS,
-                   help="a Redis database of its own: FLUSHDB before and after the run")
+                   help="keys under a prefix of the run's own, deleted afterwards (the "
+                        "database may be shared)")
     p.add_argument("--users", type=int, default=200, help="users registered for tokens")
     p.add_argument("--bodies", type=int, default=2000,
                    help="distinct create requests wrk cycles through (token × homestay × dates)")
@@ -190,9 +198,10 @@ def run_target(args: argparse.Namespace, target: str, raw_argv: list[str]) -> in
         if target == "mariadb":
             db_url = f"{args.mariadb_url.rstrip('/')}/yys_bench_{secrets.token_hex(4)}?charset=utf8mb4"
             stack.enter_context(bench_database(db_url, keep=args.keep, reuse=False))
-            stack.enter_context(flushed_redis(args.redis_url))
+            prefix = stack.enter_context(redis_prefix(args.redis_url))
             kafka = start_tansu(workdir)
             env.update({"YYS_DATABASE_URL": db_url, "YYS_REDIS_URL": args.redis_url,
+                        "YYS_REDIS_KEY_PREFIX": str(prefix),
                         "YYS_KAFKA_BOOTSTRAP_SERVERS": kafka,
                         "YYS_KAFKA_SESSION_TIMEOUT_MS": "3000",
                         "YYS_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",

@@ -15,16 +15,15 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.booking_stats import jwt_subject
 from bench.procs import CpuSample, Reaper, free_port, log, raise_priority, tail, wait_quiet, wait_ready
-from bench.travel import _pinned, _redacted, _yys, metric_delta, scrape
+from bench.travel import _pinned, _yys, metric_delta, scrape
 from bench.wrk import WrkResult, run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,27 +71,6 @@ def start_tansu(workdir: Path) -> str:
     log(f"tansu broker pid {proc.pid} on {addr}")
     wait_port(port, 15)
     return addr
-
-
-@contextmanager
-def flushed_redis(url: str) -> Iterator[None]:
-    import redis
-
-    def flush() -> None:
-        client = redis.Redis.from_url(url, socket_timeout=5)
-        try:
-            client.flushdb()
-        finally:
-            client.close()
-
-    flush()
-    try:
-        yield
-    finally:
-        try:
-            flush()
-        except Exception as exc:
-            log(f"could not flush {_redacted(url)}: {exc}")
 
 
 @dataclass

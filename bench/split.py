@@ -61,7 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="booking on the embedded default, on MariaDB + Redis + Kafka, or both")
     p.add_argument("--mariadb", default="mysql+asyncmy://root@127.0.0.1:3306",
                    help="server URL; a fresh yys_bench_split_<hex> database is used and dropped")
-    p.add_argument("--redis", default="redis://127.0.0.1:6379/8", help="flushed before and after")
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/8",
+                   help="keys under a prefix of the run's own, deleted afterwards")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "split.json")
     p.add_argument("--note", default="", help="stored in the JSON (e.g. how busy the machine was)")
     return p.parse_args(argv)
@@ -284,12 +285,13 @@ def _target(name: str, args: argparse.Namespace, workdir: Path) -> Iterator[dict
     if name == "embedded":
         yield {}
         return
-    from bench.booking_infra import flushed_redis, start_tansu
-    from bench.travel import bench_database
+    from bench.booking_infra import start_tansu
+    from bench.travel import bench_database, redis_prefix
 
     url = f"{args.mariadb.rstrip('/')}/yys_bench_split_{secrets.token_hex(4)}"
-    with bench_database(url, keep=False, reuse=False), flushed_redis(args.redis):
+    with bench_database(url, keep=False, reuse=False), redis_prefix(args.redis) as prefix:
         yield {"YYS_DATABASE_URL": url, "YYS_REDIS_URL": args.redis,
+               "YYS_REDIS_KEY_PREFIX": str(prefix),
                "YYS_KAFKA_BOOTSTRAP_SERVERS": start_tansu(workdir),
                "YYS_KAFKA_SESSION_TIMEOUT_MS": "3000", "YYS_KAFKA_HEARTBEAT_INTERVAL_MS": "1000",
                "YYS_KAFKA_REBALANCE_TIMEOUT_MS": "3000"}

@@ -241,7 +241,8 @@ def bench_database(url: str | None, *, keep: bool, reuse: bool) -> Iterator[None
 
 @contextmanager
 def redis_prefix(url: str | None) -> Iterator[str | None]:
-    """A key prefix of our own in Redis, deleted afterwards."""
+    """A key prefix of our own in Redis, deleted afterwards. Never FLUSHDB: harnesses share the
+    database, and a flush wipes a neighbouring run's queued jobs (lost notifications)."""
     if not url:
         yield None
         return
@@ -253,7 +254,8 @@ def redis_prefix(url: str | None) -> Iterator[str | None]:
 
         try:
             client = redis.Redis.from_url(url, socket_timeout=5)
-            keys = list(client.scan_iter(match=prefix + "*", count=1000))
+            # Leading `*`: the delay queues wrap the prefix in a {hash tag}.
+            keys = list(client.scan_iter(match="*" + prefix + "*", count=1000))
             for i in range(0, len(keys), 1000):
                 client.delete(*keys[i:i + 1000])
             client.close()

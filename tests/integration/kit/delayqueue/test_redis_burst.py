@@ -1,6 +1,8 @@
 """The Redis queue under the pay-success pattern: a burst of caller-id jobs, due now, enqueued
-around the worker's start; and what really lost such jobs in a benchmark run (a FLUSHDB of the
-shared Redis database by a second harness)."""
+around the worker's start, is all delivered. What lost such jobs in benchmark runs was the
+shared Redis database 8: a second harness's server on the same default prefix consumed them
+(and its FLUSHDB before and after each run wiped the ones waiting). The harnesses now give each
+run a key prefix of its own and never flush."""
 
 from __future__ import annotations
 
@@ -81,3 +83,38 @@ async def test_flushdb_of_the_shared_database_loses_the_waiting_jobs(client: Red
         await asyncio.sleep(0.3)  # several polls: nothing else is left to claim
     assert len(ran) == 4  # 296 of 300 notifications never ran, and nothing says so
     assert await queue.depth() == 0 and await queue.claim("probe", 10) == []
+
+
+@pytest.mark.parametrize("own_prefix", [False, True])
+async def test_a_neighbour_on_the_same_prefix_takes_the_jobs(client: Redis, own_prefix: bool) -> None:
+    """The other half of the benchmark failure: a second harness's server on the same Redis
+    database and the same default prefix (`yys:`) is a second worker on the same queue. It
+    claims our pay-success jobs, finds no such order in its own database, and acknowledges them
+    (`notify_paid` warns and returns): our users are never notified. A prefix of each
+    deployment's own (`YYS_REDIS_KEY_PREFIX`) keeps the queues apart."""
+    ours = RedisDelayQueue(client, prefix="{yys:dq:order}")
+    theirs = RedisDelayQueue(client, prefix="{bench-b:dq:order}" if own_prefix else "{yys:dq:order}")
+    delivered: list[str] = []
+    skipped: list[str] = []
+
+    async def our_notify(job: Job) -> None:
+        delivered.append(job.id)
+
+    async def their_notify(job: Job) -> None:
+        skipped.append(job.id)  # unknown order: a warning, then the job is acknowledged
+
+    for n in range(BURST):
+        await ours.enqueue(NOTIFY, {"orderSn": str(n)}, job_id=f"notify:{n}")
+    # Their worker polls first (ours is still starting), then both run.
+    neighbour = Worker(theirs, {NOTIFY: their_notify}, concurrency=4, poll_interval=0.05)
+    async with running(neighbour):
+        await asyncio.sleep(0.5)
+        ours_worker = Worker(ours, {NOTIFY: our_notify}, concurrency=4, poll_interval=0.05)
+        async with running(ours_worker):
+            await eventually(lambda: len(delivered) + len(skipped) == BURST)
+            await asyncio.sleep(0.2)
+    if own_prefix:
+        assert sorted(delivered) == sorted(f"notify:{n}" for n in range(BURST)) and not skipped
+    else:
+        assert not delivered and len(skipped) == BURST
+    assert await ours.depth() == 0
