@@ -197,6 +197,9 @@ class OutboxRelay:
                     await self._pause(self._poll_interval)
         finally:
             gauges.cancel()
+            # Wait for it: a refresh cancelled mid-query must hand its connection back before
+            # the relay counts as stopped (on SQLite an abandoned reader holds the file's lock).
+            await asyncio.gather(gauges, return_exceptions=True)
             self._life.exit()
 
     async def publish_pending_once(self) -> int:
