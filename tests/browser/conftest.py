@@ -8,7 +8,8 @@
 password (`site.admin_password`, user `admin`). `browser` is Debian's Chromium driven by Python
 playwright (no downloaded browser). Both live while this package's tests run. `page` is a fresh
 context per test (English, desktop size); `phone_page` the same at a phone's width. Screenshots
-go to `var/screenshots/` (git-ignored), or to YYS_SCREENSHOTS_DIR.
+go to `var/screenshots/` (git-ignored), or to YYS_SCREENSHOTS_DIR. Pages must work offline:
+a request for any other host is refused and fails the test (the demo's photos are the site's own).
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("YYS_SCREENSHOTS_DIR", ROOT / "var" / "screenshots"))
 ADMIN_PASSWORD = "browser-tests-admin-pw"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-# Photos in the demo catalogue point at a public host; tests never wait for the network.
-OFFLINE_HOSTS = ("https://picsum.photos/**",)
 
 
 def chromium_path() -> str | None:
@@ -85,19 +84,21 @@ def browser() -> Iterator[Browser]:
             instance.close()
 
 
-def _abort(route: Route) -> None:
-    route.abort()
-
-
 def _page(browser: Browser, site: RunningSite, **options: Any) -> Iterator[Page]:
     context = browser.new_context(base_url=site.base_url, locale="en-US", **options)
     context.set_default_timeout(15_000)
-    for pattern in OFFLINE_HOSTS:
-        context.route(pattern, _abort)
+    elsewhere: list[str] = []
+
+    def refuse(route: Route) -> None:
+        elsewhere.append(route.request.url)
+        route.abort()
+
+    context.route(lambda url: not url.startswith(site.base_url + "/"), refuse)
     try:
         yield context.new_page()
     finally:
         context.close()
+    assert not elsewhere, f"the pages asked another host for: {elsewhere}"
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -140,6 +141,11 @@ class TestOnServers:
         assert status == 200 and b'id="book-title"' in page
         status, css = proc.get("/static/css/site.css")
         assert status == 200 and b":focus-visible" in css
+        # The demo photos are relative URLs the web process serves through the edge too.
+        photo = re.search(rb'<img src="(/static/demo/[^"]+)"', page)
+        assert photo is not None, re.findall(rb"<img[^>]*>", page)
+        status, svg = proc.get(photo.group(1).decode())
+        assert status == 200 and svg.lstrip().startswith(b"<svg")
         status, body = proc.get("/no/such/page")
         assert status == 404 and json.loads(body)["code"] == 100007  # not a browser: JSON
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import NamedTuple
 
 
@@ -99,10 +100,27 @@ FOODS = (("早餐", 30), ("早餐+下午茶", 55), ("农家菜三餐", 88), ("�
 TAGS = ("可停车", "宠物友好", "近景点", "管家服务", "泳池", "观景露台", "亲子", "免费接站")
 
 
+# Our own illustrations, served by the web service under /static/demo/ (the edge routes
+# /static/ to web in the split topology): the demo works offline and loads nothing from a
+# third-party host. Relative URLs, so they follow whatever host and port the site is served on.
+DEMO_PICTURES = ("lake", "courtyard", "mountain", "sunrise", "bamboo", "seaside", "karst",
+                 "paddy", "oldtown", "stars", "garden")
+
+
+def picture_url(index: int) -> str:
+    return f"/static/demo/{DEMO_PICTURES[index % len(DEMO_PICTURES)]}.svg"
+
+
+def _start(key: str) -> int:
+    # crc32, not hash(): the same homestay gets the same pictures in every process and run.
+    return zlib.crc32(key.encode())
+
+
 def banner(slug: str, n: int, count: int = 3) -> str:
-    """Comma-separated banner URLs (stable placeholder photos per homestay)."""
-    return ",".join(f"https://picsum.photos/seed/yys-{slug}-{n}-{i}/750/500" for i in range(count))
+    """Comma-separated banner URLs: `count` distinct demo pictures, stable per homestay."""
+    start = _start(f"{slug}-{n}")
+    return ",".join(picture_url(start + i) for i in range(min(count, len(DEMO_PICTURES))))
 
 
 def image(kind: str, slug: str) -> str:
-    return f"https://picsum.photos/seed/yys-{kind}-{slug}/600/400"
+    return picture_url(_start(f"{kind}-{slug}"))

@@ -7,6 +7,7 @@ that already exist, so a partial seed can be resumed.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -44,8 +45,14 @@ def host_nickname(n: int) -> str:
     return f"{_SURNAMES[n % len(_SURNAMES)]}老板"
 
 
+# Drawn for the demo and served by the web service under /static/demo/avatars/ (the edge routes
+# /static/ to web): seeded profiles show a face offline, with no third-party host involved.
+DEMO_AVATARS = ("sky", "leaf", "peach", "sand", "plum", "teal")
+
+
 def avatar_url(mobile: str) -> str:
-    return f"https://api.dicebear.com/9.x/thumbs/png?seed=yys-{mobile}&size=128"
+    # crc32, not hash(): the same user keeps the same avatar in every process and run.
+    return f"/static/demo/avatars/{DEMO_AVATARS[zlib.crc32(mobile.encode()) % len(DEMO_AVATARS)]}.svg"
 
 
 async def seed_users(db: Database, hasher: PasswordHasher, *, count: int,
