@@ -125,7 +125,7 @@ async def seed_demo(db: Database, *, hosts: Sequence[int], guests: Sequence[int]
             when = now - timedelta(days=300 - len(rows["homestay"]))
             rows["homestay"].append({
                 "id": h_id, "title": h.title, "sub_title": h.sub_title,
-                "banner": banner(biz.slug, h_id), "info": f"{h.title}。{biz.info}",
+                "banner": banner(biz.slug, h_id, hint=h.sub_title), "info": f"{h.title}。{biz.info}",
                 "people_num": h.people_num, "homestay_business_id": b_id, "user_id": owner,
                 "row_state": 1, "row_type": h.row_type, "food_info": h.food_info,
                 "food_price": h.food_price * 100, "homestay_price": h.price * 100,
@@ -201,7 +201,8 @@ class _Generator:
         b_id = self.first["business"] + n % self.plan.businesses
         return {
             "id": h_id, "title": f"{city[0]}{scenery[0]}{kind[0]}·{n + 1}",
-            "sub_title": f"{scenery[1]} {kind[1]} in {city[1]}", "banner": banner("h", h_id),
+            "sub_title": f"{scenery[1]} {kind[1]} in {city[1]}",
+            "banner": banner("h", h_id, hint=scenery[1]),
             "info": f"{city[0]}{scenery[0]}{kind[0]}，可住{people}人。", "people_num": people,
             "homestay_business_id": b_id, "user_id": self.owners[b_id],
             "row_state": 0 if rng.random() < 0.05 else 1, "row_type": 1 if per_person else 0,

@@ -111,15 +111,35 @@ def picture_url(index: int) -> str:
     return f"/static/demo/{DEMO_PICTURES[index % len(DEMO_PICTURES)]}.svg"
 
 
-def _start(key: str) -> int:
+# The picture a homestay leads with, from words of its English sub-title (first match wins), so
+# a "Sea-view" room opens on the sea; the other photos follow round the list.
+_THEMES = (("tent", "stars"), ("glamping", "stars"), ("sunrise", "sunrise"),
+           ("terrace", "sunrise"), ("bamboo", "bamboo"), ("treehouse", "bamboo"),
+           ("zen", "bamboo"), ("lake", "lake"), ("erhai", "lake"), ("creek", "lake"),
+           ("sea", "seaside"), ("piano", "seaside"), ("villa", "seaside"), ("karst", "karst"),
+           ("river", "karst"), ("raft", "karst"), ("paddy", "paddy"), ("farm", "paddy"),
+           ("countryside", "paddy"), ("cobblestone", "oldtown"), ("old", "oldtown"),
+           ("hostel", "oldtown"), ("backpacker", "oldtown"), ("garden", "garden"),
+           ("family", "garden"), ("mountain", "mountain"), ("stone", "mountain"),
+           ("jade", "mountain"), ("rock", "mountain"), ("courtyard", "courtyard"),
+           ("house", "courtyard"), ("siheyuan", "courtyard"))
+
+
+def _start(key: str, hint: str = "") -> int:
+    words = hint.lower()
+    for word, picture in _THEMES:
+        if word in words:
+            return DEMO_PICTURES.index(picture)
     # crc32, not hash(): the same homestay gets the same pictures in every process and run.
     return zlib.crc32(key.encode())
 
 
-def banner(slug: str, n: int, count: int = 3) -> str:
-    """Comma-separated banner URLs: `count` distinct demo pictures, stable per homestay."""
-    start = _start(f"{slug}-{n}")
-    return ",".join(picture_url(start + i) for i in range(min(count, len(DEMO_PICTURES))))
+def banner(slug: str, n: int, count: int = 3, hint: str = "") -> str:
+    """Comma-separated banner URLs: `count` distinct demo pictures, stable per homestay, the
+    first one fitting `hint` (the English sub-title) when a word of it has a picture."""
+    start = _start(f"{slug}-{n}", hint)
+    step = 1 + zlib.crc32(f"{slug}-{n}".encode()) % 3  # neighbours differ in their other photos
+    return ",".join(picture_url(start + i * step) for i in range(min(count, len(DEMO_PICTURES))))
 
 
 def image(kind: str, slug: str) -> str:

@@ -46,3 +46,10 @@ def test_a_banner_is_three_distinct_stable_pictures() -> None:
     assert _file(image("cover", "erhai")).is_file()
     assert {banner("h", n).split(",")[0] for n in range(40)} == {
         f"/static/demo/{name}.svg" for name in DEMO_PICTURES}  # the catalogue uses them all
+
+
+def test_a_homestay_leads_with_a_picture_of_its_kind() -> None:
+    assert banner("x", 1, hint="Erhai Lakeside Courtyard").startswith("/static/demo/lake.svg,")
+    assert banner("x", 1, hint="Valley Glamping Tent").startswith("/static/demo/stars.svg,")
+    assert banner("x", 1, hint="West Street Backpacker Bed").startswith("/static/demo/oldtown.svg,")
+    assert len(set(banner("x", 1, hint="Sea-view").split(","))) == 3
