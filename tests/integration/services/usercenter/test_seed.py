@@ -24,7 +24,7 @@ async def test_seed_users_bulk_and_idempotent(db: Database) -> None:
         assert user is not None
         assert user.id == ids[7]
         assert user.nickname == guest_nickname(7)
-        assert user.avatar.startswith("https://")
+        assert user.avatar.startswith("/static/demo/avatars/")  # served by the web service
         assert await hasher.verify(user.password_hash, "password123")
         auth = await repo.find_user_id_by_auth(auth_type=AUTH_SYSTEM, auth_key="13800002599")
         assert auth == again[-1]
