@@ -116,5 +116,17 @@ def shoot(page: Page, name: str) -> Path:
     """Save a full-page screenshot as var/screenshots/<name>.png (for people, not assertions)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # Photos are lazy-loaded: a full-page shot taken right after navigation shows grey boxes.
+    # Load them all first (bounded: a shot is for people, never a reason to fail a test).
+    page.evaluate(_LOAD_IMAGES)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+_LOAD_IMAGES = """() => Promise.race([
+  new Promise(done => setTimeout(done, 3000)),
+  Promise.all(Array.from(document.images).map(img => {
+    img.loading = "eager";
+    return img.complete ? null : new Promise(done => { img.onload = img.onerror = done; });
+  })),
+])"""
